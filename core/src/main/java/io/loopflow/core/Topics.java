@@ -9,6 +9,8 @@ import io.loopflow.core.model.MeterDescriptor;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Rejection;
 import io.loopflow.core.model.SiteDescriptor;
+import io.loopflow.core.model.SurplusRecord;
+import io.loopflow.core.model.AlertRecord;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,10 +39,15 @@ public final class Topics {
     /** Key figures, key {@code scope/id/material/windowStart}. */
     public static final Topic<String, KpiRecord> KPIS = new Topic<>("loopflow.kpis", KEY, new JsonSerde<>(KpiRecord.class));
 
+    /** Surplus per site and material, key {@code site/material}. */
+    public static final Topic<String, SurplusRecord> SURPLUS = new Topic<>("loopflow.surplus", KEY, new JsonSerde<>(SurplusRecord.class));
+    /** Alerts, key: the alert id. */
+    public static final Topic<String, AlertRecord> ALERTS = new Topic<>("loopflow.alerts", KEY, new JsonSerde<>(AlertRecord.class));
+
     /** Descriptor topics: compacted, a null value deletes. */
     public static final List<Topic<String, ?>> COMPACTED = List.of(SITES, METERS, MATERIALS, DEMANDS);
     /** Every topic of the contract that LoopFlow writes, in the order of section 6. */
-    public static final List<Topic<String, ?>> ALL = List.of(READINGS, REJECTED, SITES, METERS, MATERIALS, DEMANDS, FLOWS, KPIS);
+    public static final List<Topic<String, ?>> ALL = List.of(READINGS, REJECTED, SITES, METERS, MATERIALS, DEMANDS, FLOWS, KPIS, SURPLUS, ALERTS);
 
     private Topics() {
     }
