@@ -1,6 +1,8 @@
 package io.loopflow.core;
 
 import io.loopflow.core.json.JsonSerde;
+import io.loopflow.core.model.AlertRecord;
+import io.loopflow.core.model.DataQualityRecord;
 import io.loopflow.core.model.DemandDescriptor;
 import io.loopflow.core.model.FlowRecord;
 import io.loopflow.core.model.KpiRecord;
@@ -10,7 +12,6 @@ import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Rejection;
 import io.loopflow.core.model.SiteDescriptor;
 import io.loopflow.core.model.SurplusRecord;
-import io.loopflow.core.model.AlertRecord;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,10 +45,16 @@ public final class Topics {
     /** Alerts, key: the alert id. */
     public static final Topic<String, AlertRecord> ALERTS = new Topic<>("loopflow.alerts", KEY, new JsonSerde<>(AlertRecord.class));
 
+    /**
+     * Data-quality findings, key {@code site/material}: an addition to the contract's topics (see
+     * docs/CONTRACT-NOTES.md), e.g. a site that cannot be matched because it has no coordinates.
+     */
+    public static final Topic<String, DataQualityRecord> DATA_QUALITY = new Topic<>("loopflow.dataquality", KEY, new JsonSerde<>(DataQualityRecord.class));
+
     /** Descriptor topics: compacted, a null value deletes. */
     public static final List<Topic<String, ?>> COMPACTED = List.of(SITES, METERS, MATERIALS, DEMANDS);
     /** Every topic of the contract that LoopFlow writes, in the order of section 6. */
-    public static final List<Topic<String, ?>> ALL = List.of(READINGS, REJECTED, SITES, METERS, MATERIALS, DEMANDS, FLOWS, KPIS, SURPLUS, ALERTS);
+    public static final List<Topic<String, ?>> ALL = List.of(READINGS, REJECTED, SITES, METERS, MATERIALS, DEMANDS, FLOWS, KPIS, SURPLUS, ALERTS, DATA_QUALITY);
 
     private Topics() {
     }

@@ -62,9 +62,9 @@ public final class Alerts {
                 Type.MATCH_CLOSED, t.pair().supplier(), material, t.pair().demander(), available, quantity, t.distanceKm(), ts, message);
     }
 
-    /** An amount as a person writes it: whole numbers from 10 up, one decimal below. */
+    /** An amount as a person writes it: whole numbers from 100 up, one decimal below. */
     static String amount(double v) {
-        if (Math.abs(v) >= 10) {
+        if (Math.abs(v) >= 100) {
             return String.format(Locale.ROOT, "%.0f", v);
         }
         String s = String.format(Locale.ROOT, "%.1f", v);
