@@ -1,0 +1,116 @@
+package io.loopflow.ingest;
+
+import io.loopflow.core.inbound.InboundTopic;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of one gateway process (MQTT -> Kafka), validated once at construction: a bad
+ * value fails at start with a message naming its key.
+ *
+ * <ul>
+ *   <li>{@code gateway.mqtt-uri}: the broker, {@code tcp://host:port} or {@code ssl://host:port}.</li>
+ *   <li>{@code gateway.kafka-bootstrap}: Kafka's {@code bootstrap.servers}.</li>
+ *   <li>{@code gateway.client-id}: the MQTT client id; it names the persistent session, so it must be
+ *       stable across restarts and unique per gateway (default {@value #DEFAULT_CLIENT_ID}).</li>
+ *   <li>{@code gateway.share-group}: gateways with the same group split the readings between them
+ *       (default {@value #DEFAULT_SHARE_GROUP}).</li>
+ *   <li>{@code gateway.receive-maximum}: QoS 1 messages the broker may have in flight to this
+ *       gateway before a PUBACK, 1..65535 (default {@value #DEFAULT_RECEIVE_MAXIMUM}).</li>
+ *   <li>{@code ingest.max-future}: how far ahead of the gateway clock a reading's {@code ts} may be
+ *       (default 5 min, CONTRACT.md section 3).</li>
+ *   <li>{@code gateway.session-expiry}: how long the broker keeps the session, and queues readings
+ *       for it, while the gateway is away; 1 s .. 4294967295 s (default 1 h).</li>
+ *   <li>{@code gateway.log-interval}: period of the INFO line with the counts (default 30 s).</li>
+ * </ul>
+ */
+public record GatewayConfig(String mqttUri, String kafkaBootstrap, String clientId, String shareGroup,
+                            int receiveMaximum, Duration maxFuture, Duration sessionExpiry, Duration logInterval) {
+
+    public static final String DEFAULT_CLIENT_ID = "loopflow-gateway-1";
+    public static final String DEFAULT_SHARE_GROUP = "loopflow-gateways";
+    public static final int DEFAULT_RECEIVE_MAXIMUM = 1000;
+    public static final Duration DEFAULT_MAX_FUTURE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_SESSION_EXPIRY = Duration.ofHours(1);
+    public static final Duration DEFAULT_LOG_INTERVAL = Duration.ofSeconds(30);
+
+    /** MQTT 5 carries the session expiry interval as a four-byte integer of seconds. */
+    private static final long MAX_SESSION_EXPIRY_SECONDS = 0xFFFF_FFFFL;
+
+    public GatewayConfig {
+        requireText("gateway.mqtt-uri", mqttUri);
+        if (!(mqttUri.startsWith("tcp://") || mqttUri.startsWith("ssl://"))) {
+            throw new IllegalArgumentException("gateway.mqtt-uri must start with tcp:// or ssl://, got '" + mqttUri + "'");
+        }
+        requireText("gateway.kafka-bootstrap", kafkaBootstrap);
+        requireText("gateway.client-id", clientId);
+        requireText("gateway.share-group", shareGroup);
+        // A share name is one topic level without wildcards (MQTT 5, 4.8.2).
+        if (shareGroup.contains("/") || shareGroup.contains("+") || shareGroup.contains("#")) {
+            throw new IllegalArgumentException("gateway.share-group must not contain '/', '+' or '#', got '" + shareGroup + "'");
+        }
+        if (receiveMaximum < 1 || receiveMaximum > 65535) {
+            throw new IllegalArgumentException("gateway.receive-maximum must be 1..65535, got " + receiveMaximum);
+        }
+        if (maxFuture == null || maxFuture.isNegative()) {
+            throw new IllegalArgumentException("ingest.max-future must not be negative, got " + maxFuture);
+        }
+        if (sessionExpiry == null || sessionExpiry.getSeconds() < 1 || sessionExpiry.getSeconds() > MAX_SESSION_EXPIRY_SECONDS) {
+            // 0 would make the broker drop the session, and the readings queued for it, on every disconnect.
+            throw new IllegalArgumentException("gateway.session-expiry must be 1 s .. " + MAX_SESSION_EXPIRY_SECONDS
+                    + " s, got " + sessionExpiry);
+        }
+        if (logInterval == null || logInterval.isZero() || logInterval.isNegative()) {
+            throw new IllegalArgumentException("gateway.log-interval must be positive, got " + logInterval);
+        }
+    }
+
+    /** The documented defaults for a gateway of {@code mqttUri} writing to {@code kafkaBootstrap}. */
+    public static GatewayConfig defaults(String mqttUri, String kafkaBootstrap) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, DEFAULT_CLIENT_ID, DEFAULT_SHARE_GROUP, DEFAULT_RECEIVE_MAXIMUM,
+                DEFAULT_MAX_FUTURE, DEFAULT_SESSION_EXPIRY, DEFAULT_LOG_INTERVAL);
+    }
+
+    public GatewayConfig withMqttUri(String value) {
+        return new GatewayConfig(value, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withKafkaBootstrap(String value) {
+        return new GatewayConfig(mqttUri, value, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withClientId(String value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, value, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withShareGroup(String value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, value, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withReceiveMaximum(int value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, value, maxFuture, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withMaxFuture(Duration value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, value, sessionExpiry, logInterval);
+    }
+
+    public GatewayConfig withSessionExpiry(Duration value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, value, logInterval);
+    }
+
+    public GatewayConfig withLogInterval(Duration value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, value);
+    }
+
+    /** The shared subscription through which the gateways of {@link #shareGroup()} split the readings. */
+    public String readingsSubscription() {
+        return "$share/" + shareGroup + "/" + InboundTopic.READINGS_FILTER;
+    }
+
+    private static void requireText(String key, String value) {
+        if (Objects.requireNonNullElse(value, "").isBlank()) {
+            throw new IllegalArgumentException(key + " must not be empty");
+        }
+    }
+}
