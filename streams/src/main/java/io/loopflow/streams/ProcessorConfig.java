@@ -1,0 +1,118 @@
+package io.loopflow.streams;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Configuration of the stream processor, validated once at construction; a bad value throws
+ * {@link IllegalArgumentException} naming its key.
+ *
+ * <table>
+ *   <caption>Keys and defaults</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code streams.kafka-bootstrap}</td><td>(required)</td><td>Kafka bootstrap servers</td></tr>
+ *   <tr><td>{@code streams.application-id}</td><td>{@code loopflow-streams}</td><td>Kafka Streams application id: consumer group and prefix of internal topics</td></tr>
+ *   <tr><td>{@code streams.state-dir}</td><td>(required)</td><td>local state directory (RocksDB stores)</td></tr>
+ *   <tr><td>{@code streams.flow-window}</td><td>1 min</td><td>size of flow windows ({@code loopflow.flows})</td></tr>
+ *   <tr><td>{@code streams.kpi-windows}</td><td>1 h, 1 d</td><td>sizes of key-figure windows; each a multiple of the flow window</td></tr>
+ *   <tr><td>{@code streams.grace}</td><td>5 min</td><td>how far past a window's end every active meter's clock must be before it closes</td></tr>
+ *   <tr><td>{@code streams.idle-timeout}</td><td>15 min</td><td>wall-clock time after which a silent meter stops holding windows open</td></tr>
+ *   <tr><td>{@code streams.gap-max}</td><td>15 min</td><td>longest gap between two rate readings that is still integrated</td></tr>
+ *   <tr><td>{@code streams.commit-interval}</td><td>1 s</td><td>Kafka Streams commit interval; also how often provisional records are published</td></tr>
+ *   <tr><td>{@code streams.http-port}</td><td>8080</td><td>port of the HTTP API; 0 picks a free port, -1 disables it</td></tr>
+ * </table>
+ *
+ * <p>Kpi windows must be multiples of the flow window so that a flow window never straddles the
+ * end of a key-figure window: closing a key-figure window closes the flow windows it holds.
+ */
+public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path stateDir, Duration flowWindow,
+                              List<Duration> kpiWindows, Duration grace, Duration idleTimeout, Duration gapMax,
+                              Duration commitInterval, int httpPort) {
+
+    public static final String DEFAULT_APPLICATION_ID = "loopflow-streams";
+    public static final Duration DEFAULT_FLOW_WINDOW = Duration.ofMinutes(1);
+    public static final List<Duration> DEFAULT_KPI_WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
+    public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_GAP_MAX = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_HTTP_PORT = 8080;
+
+    public ProcessorConfig {
+        require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "streams.kafka-bootstrap must be set");
+        require(applicationId != null && applicationId.matches("[A-Za-z0-9._-]+"),
+                "streams.application-id must be 1 or more of A-Z a-z 0-9 . _ -, got " + applicationId);
+        require(stateDir != null, "streams.state-dir must be set");
+        positive("streams.flow-window", flowWindow);
+        require(kpiWindows != null && !kpiWindows.isEmpty(), "streams.kpi-windows must name at least one window");
+        kpiWindows = List.copyOf(kpiWindows);
+        require(kpiWindows.stream().distinct().count() == kpiWindows.size(), "streams.kpi-windows must not repeat a window, got " + kpiWindows);
+        for (Duration w : kpiWindows) {
+            positive("streams.kpi-windows", w);
+            require(w.toMillis() % flowWindow.toMillis() == 0,
+                    "streams.kpi-windows must be multiples of streams.flow-window (" + flowWindow + "), got " + w);
+        }
+        require(grace != null && !grace.isNegative(), "streams.grace must not be negative");
+        positive("streams.idle-timeout", idleTimeout);
+        positive("streams.gap-max", gapMax);
+        positive("streams.commit-interval", commitInterval);
+        require(httpPort >= -1 && httpPort <= 65535, "streams.http-port must be -1 (off), 0 (free port) or 1..65535, got " + httpPort);
+    }
+
+    /** The documented defaults for {@code kafkaBootstrap} and {@code stateDir}. */
+    public static ProcessorConfig defaults(String kafkaBootstrap, Path stateDir) {
+        return new ProcessorConfig(kafkaBootstrap, DEFAULT_APPLICATION_ID, stateDir, DEFAULT_FLOW_WINDOW, DEFAULT_KPI_WINDOWS,
+                DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, DEFAULT_GAP_MAX, DEFAULT_COMMIT_INTERVAL, DEFAULT_HTTP_PORT);
+    }
+
+    public ProcessorConfig withKafkaBootstrap(String v) {
+        return new ProcessorConfig(v, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withApplicationId(String v) {
+        return new ProcessorConfig(kafkaBootstrap, v, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withStateDir(Path v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, v, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withFlowWindow(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, v, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withKpiWindows(List<Duration> v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, v, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withGrace(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, v, idleTimeout, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withIdleTimeout(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, v, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withGapMax(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, v, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withCommitInterval(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, v, httpPort);
+    }
+
+    public ProcessorConfig withHttpPort(int v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, v);
+    }
+
+    private static void positive(String key, Duration d) {
+        require(d != null && !d.isNegative() && !d.isZero() && d.toMillis() > 0, key + " must be a positive duration of at least 1 ms, got " + d);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

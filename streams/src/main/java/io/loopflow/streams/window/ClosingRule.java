@@ -1,0 +1,93 @@
+package io.loopflow.streams.window;
+
+import io.loopflow.core.model.Role;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The closing rule of CONTRACT.md section 6 for the windows of one site and material, as a pure
+ * function: given the meters that feed them and the windows that exist, how far windows close.
+ *
+ * <ul>
+ *   <li>A flow window (role {@code r}) closes when every active meter of role {@code r} has a clock
+ *       at or past its end plus grace; a key-figure window likewise over all the meters of the
+ *       site and material.</li>
+ *   <li>With no active meter, every window that has ended by the wall clock closes at once (so a
+ *       site that goes quiet gets its final figures within {@code idle.timeout}); a window still
+ *       running by the wall clock (today's 1 d window, say) closes when its end has passed, so a
+ *       site that pauses for longer than {@code idle.timeout} does not lose the rest of its day
+ *       to {@code late}.</li>
+ *   <li>An active meter with no reading yet holds every window open.</li>
+ *   <li>Floors never move back: closing is monotonic in window end, so a closed window is never
+ *       reopened and {@code late} stays late.</li>
+ * </ul>
+ */
+public final class ClosingRule {
+    private final long graceMs;
+    private final long flowSizeMs;
+    private final List<Long> kpiSizesMs;
+
+    public ClosingRule(long graceMs, long flowSizeMs, List<Long> kpiSizesMs) {
+        this.graceMs = graceMs;
+        this.flowSizeMs = flowSizeMs;
+        this.kpiSizesMs = List.copyOf(kpiSizesMs);
+    }
+
+    /**
+     * The new floors.
+     *
+     * @param current     floors so far
+     * @param meters      the meters of the site and material (level meters excluded)
+     * @param windowRoles roles that have open flow windows (possibly without meters any more)
+     * @param nowMs       wall clock, epoch ms
+     */
+    public ClosedUntil advance(ClosedUntil current, List<MeterClock> meters, Set<Role> windowRoles, long nowMs) {
+        Map<Long, Long> kpi = new HashMap<>();
+        long siteFrontier = Frontier.of(meters);
+        for (long size : kpiSizesMs) {
+            long floor = advanceOne(current.kpiFloor(size), siteFrontier, size, nowMs);
+            if (floor != Long.MIN_VALUE) {
+                kpi.put(size, floor);
+            }
+        }
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        roles.addAll(windowRoles);
+        meters.forEach(m -> roles.add(m.role()));
+        Map<String, Long> flow = new HashMap<>();
+        for (Role role : roles) {
+            List<MeterClock> ofRole = new ArrayList<>();
+            for (MeterClock m : meters) {
+                if (m.role() == role) {
+                    ofRole.add(m);
+                }
+            }
+            long currentFloor = current.flow().getOrDefault(role.wire(), Long.MIN_VALUE);
+            long floor = advanceOne(currentFloor, Frontier.of(ofRole), flowSizeMs, nowMs);
+            if (floor != Long.MIN_VALUE) {
+                flow.put(role.wire(), floor);
+            }
+        }
+        return current.with(flow, kpi);
+    }
+
+    /** The site-and-material frontier: the lowest clock of its active meters. */
+    public static long frontier(List<MeterClock> meters) {
+        return Frontier.of(meters);
+    }
+
+    private long advanceOne(long current, long frontier, long sizeMs, long nowMs) {
+        if (frontier == Frontier.NONE_ACTIVE) {
+            // The end of the last window that has ended by the wall clock.
+            return Math.max(current, Windows.startOf(nowMs, sizeMs));
+        }
+        if (frontier == Frontier.WAITING) {
+            return current;
+        }
+        // The latest window end e with e + grace <= frontier.
+        return Math.max(current, Windows.startOf(frontier - graceMs, sizeMs));
+    }
+}

@@ -1,0 +1,50 @@
+package io.loopflow.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProcessorConfigTest {
+    private final ProcessorConfig defaults = ProcessorConfig.defaults("127.0.0.1:9092", Path.of("state"));
+
+    @Test
+    void shouldHaveTheDocumentedDefaults() {
+        assertThat(defaults.applicationId()).isEqualTo("loopflow-streams");
+        assertThat(defaults.flowWindow()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.kpiWindows()).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(defaults.grace()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.idleTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(defaults.gapMax()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(defaults.commitInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.httpPort()).isEqualTo(8080);
+    }
+
+    @Test
+    void shouldCopyWithOneValueChanged() {
+        ProcessorConfig c = defaults.withGrace(Duration.ZERO).withHttpPort(0).withKpiWindows(List.of(Duration.ofMinutes(15)));
+
+        assertThat(c.grace()).isZero();
+        assertThat(c.httpPort()).isZero();
+        assertThat(c.kpiWindows()).containsExactly(Duration.ofMinutes(15));
+        assertThat(c.idleTimeout()).isEqualTo(defaults.idleTimeout());
+    }
+
+    @Test
+    void shouldRefuseBadValuesNamingTheKey() {
+        assertThatThrownBy(() -> defaults.withGrace(Duration.ofSeconds(-1))).hasMessage("streams.grace must not be negative");
+        assertThatThrownBy(() -> defaults.withFlowWindow(Duration.ZERO)).hasMessageStartingWith("streams.flow-window");
+        assertThatThrownBy(() -> defaults.withKpiWindows(List.of(Duration.ofSeconds(90)))).hasMessageStartingWith("streams.kpi-windows must be multiples");
+        assertThatThrownBy(() -> defaults.withKpiWindows(List.of())).hasMessageStartingWith("streams.kpi-windows");
+        assertThatThrownBy(() -> defaults.withIdleTimeout(null)).hasMessageStartingWith("streams.idle-timeout");
+        assertThatThrownBy(() -> defaults.withGapMax(Duration.ZERO)).hasMessageStartingWith("streams.gap-max");
+        assertThatThrownBy(() -> defaults.withCommitInterval(Duration.ZERO)).hasMessageStartingWith("streams.commit-interval");
+        assertThatThrownBy(() -> defaults.withHttpPort(-2)).hasMessageStartingWith("streams.http-port");
+        assertThatThrownBy(() -> defaults.withKafkaBootstrap(" ")).hasMessageStartingWith("streams.kafka-bootstrap");
+        assertThatThrownBy(() -> defaults.withApplicationId("a b")).hasMessageStartingWith("streams.application-id");
+        assertThatThrownBy(() -> defaults.withStateDir(null)).hasMessageStartingWith("streams.state-dir");
+    }
+}
