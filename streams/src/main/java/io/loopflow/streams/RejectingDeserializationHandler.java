@@ -8,7 +8,9 @@ import io.loopflow.core.model.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -31,14 +33,27 @@ import org.slf4j.LoggerFactory;
 public final class RejectingDeserializationHandler implements DeserializationExceptionHandler {
     /** Property holding the {@link StreamsCounters} instance. */
     public static final String COUNTERS_CONFIG = "loopflow.streams.counters";
+    /**
+     * Property holding a {@code Set<String>} of topics whose bad records are only logged and counted:
+     * set by an application that reads a topic another application of the same processor already
+     * rejects records of (the surplus application reads {@code loopflow.readings} too), so that
+     * one bad record gives one rejection, not two.
+     */
+    public static final String LOG_ONLY_TOPICS_CONFIG = "loopflow.streams.log-only-topics";
     private static final Logger LOG = LoggerFactory.getLogger(RejectingDeserializationHandler.class);
 
     private StreamsCounters counters;
+    private Set<String> logOnly = Set.of(Topics.MATERIALS.name());
 
     @Override
     public void configure(Map<String, ?> configs) {
         Object c = configs.get(COUNTERS_CONFIG);
         counters = c instanceof StreamsCounters sc ? sc : null;
+        if (configs.get(LOG_ONLY_TOPICS_CONFIG) instanceof Set<?> topics) {
+            Set<String> all = new HashSet<>(logOnly);
+            topics.forEach(t -> all.add(String.valueOf(t)));
+            logOnly = Set.copyOf(all);
+        }
     }
 
     @Override
@@ -48,7 +63,7 @@ public final class RejectingDeserializationHandler implements DeserializationExc
         if (counters != null) {
             counters.deserializationError(record.topic());
         }
-        if (record.topic().equals(Topics.MATERIALS.name())) {
+        if (logOnly.contains(record.topic())) {
             return Response.resume();
         }
         Rejection rejection = rejection(record, exception);

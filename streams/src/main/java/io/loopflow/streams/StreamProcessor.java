@@ -1,7 +1,12 @@
 package io.loopflow.streams;
 
+import io.loopflow.core.Topics;
+import io.loopflow.core.model.AlertRecord;
 import io.loopflow.core.model.KpiRecord;
+import io.loopflow.core.model.SurplusRecord;
 import io.loopflow.streams.http.KpiHttpServer;
+import io.loopflow.streams.surplus.SurplusConfig;
+import io.loopflow.streams.surplus.SurplusTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
@@ -9,12 +14,16 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -24,20 +33,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link LoopflowTopology} with Kafka Streams (exactly-once v2) and the HTTP API of
- * {@link KpiHttpServer}. Reads the input topics of the topology, writes {@code loopflow.flows},
- * {@code loopflow.kpis} and {@code loopflow.rejected}. A stream thread that dies shuts the client
- * down (health turns {@code DOWN}) rather than being silently replaced.
+ * Runs {@link LoopflowTopology} and {@link SurplusTopology} as two Kafka Streams applications
+ * (exactly-once v2; the second, {@code <application-id>-surplus}, reads the first one's
+ * {@code loopflow.flows}) and the HTTP API of {@link KpiHttpServer}. Reads the input topics of the
+ * topologies, writes {@code loopflow.flows}, {@code loopflow.kpis}, {@code loopflow.rejected},
+ * {@code loopflow.surplus}, {@code loopflow.alerts} and {@code loopflow.dataquality}. A stream thread
+ * that dies shuts its client down (health turns {@code DOWN}) rather than being silently replaced.
  */
 public final class StreamProcessor implements AutoCloseable {
     /** How long {@link #start()} waits for {@code RUNNING}. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** Appended to {@code streams.application-id} for the surplus application. */
+    public static final String SURPLUS_SUFFIX = "-surplus";
     private static final Logger LOG = LoggerFactory.getLogger(StreamProcessor.class);
 
     private final ProcessorConfig config;
     private final StreamsCounters counters;
     private final String httpHost;
+    private final SurplusConfig surplusConfig;
     private KafkaStreams streams;
+    private KafkaStreams surplusStreams;
     private KpiHttpServer http;
     private boolean closed;
 
@@ -51,7 +66,17 @@ public final class StreamProcessor implements AutoCloseable {
      * @param httpHost interface the HTTP API binds to ({@code 0.0.0.0}: all)
      */
     public StreamProcessor(ProcessorConfig config, MeterRegistry registry, String httpHost) {
+        this(config, SurplusConfig.defaults(), registry, httpHost);
+    }
+
+    /**
+     * @param surplus  surplus horizon, default threshold and re-evaluation period
+     * @param registry where the counters of {@link StreamsCounters} go
+     * @param httpHost interface the HTTP API binds to ({@code 0.0.0.0}: all)
+     */
+    public StreamProcessor(ProcessorConfig config, SurplusConfig surplus, MeterRegistry registry, String httpHost) {
         this.config = config;
+        this.surplusConfig = surplus;
         this.counters = new StreamsCounters(registry);
         this.httpHost = httpHost;
     }
@@ -61,18 +86,14 @@ public final class StreamProcessor implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        CountDownLatch running = new CountDownLatch(1);
-        streams = new KafkaStreams(LoopflowTopology.build(config, counters), LoopflowTopology.streamsProperties(config, counters));
-        streams.setStateListener((next, previous) -> {
-            LOG.info("Kafka Streams {} -> {}", previous, next);
-            if (next == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; shutting the stream processor down", e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        CountDownLatch running = new CountDownLatch(2);
+        streams = client("flows", LoopflowTopology.build(config, counters), LoopflowTopology.streamsProperties(config, counters), running);
+        Properties surplusProps = LoopflowTopology.streamsProperties(config, counters);
+        surplusProps.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + SURPLUS_SUFFIX);
+        // The flow application already rejects bad records of the topics both read: one rejection per record.
+        surplusProps.put(RejectingDeserializationHandler.LOG_ONLY_TOPICS_CONFIG, Set.of(Topics.READINGS.name(), Topics.METERS.name(),
+                Topics.SITES.name(), Topics.MATERIALS.name()));
+        surplusStreams = client("surplus", SurplusTopology.build(surplusConfig), surplusProps, running);
         if (config.httpPort() >= 0) {
             try {
                 http = KpiHttpServer.start(httpHost, config.httpPort(), new Source());
@@ -82,6 +103,7 @@ public final class StreamProcessor implements AutoCloseable {
             }
         }
         streams.start();
+        surplusStreams.start();
         boolean ok;
         try {
             ok = running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -91,10 +113,27 @@ public final class StreamProcessor implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting", e);
         }
         if (!ok) {
-            KafkaStreams.State state = streams.state();
+            String states = streams.state() + ", surplus " + surplusStreams.state();
             close();
-            throw new IllegalStateException("Kafka Streams not RUNNING after " + START_TIMEOUT + " (state " + state + ")");
+            throw new IllegalStateException("Kafka Streams not RUNNING after " + START_TIMEOUT + " (state " + states + ")");
         }
+    }
+
+    private static KafkaStreams client(String name, Topology topology, Properties props, CountDownLatch running) {
+        KafkaStreams client = new KafkaStreams(topology, props);
+        boolean[] counted = {false};
+        client.setStateListener((next, previous) -> {
+            LOG.info("Kafka Streams ({}) {} -> {}", name, previous, next);
+            if (next == KafkaStreams.State.RUNNING && !counted[0]) {
+                counted[0] = true;
+                running.countDown();
+            }
+        });
+        client.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread ({}) failed; shutting that client down", name, e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        return client;
     }
 
     /** The HTTP API's port, or -1 when it is off or not started. */
@@ -107,6 +146,11 @@ public final class StreamProcessor implements AutoCloseable {
         return streams == null ? null : streams.state();
     }
 
+    /** The surplus application's state, or null before {@link #start()}. */
+    public synchronized KafkaStreams.State surplusState() {
+        return surplusStreams == null ? null : surplusStreams.state();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -116,10 +160,12 @@ public final class StreamProcessor implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        if (streams != null) {
-            // Leave the group: Kafka Streams stays a member by default, and a restart then waits out the session timeout.
-            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
-                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        // Leave the group: Kafka Streams stays a member by default, and a restart then waits out the session timeout.
+        for (KafkaStreams client : new KafkaStreams[] {surplusStreams, streams}) {
+            if (client != null) {
+                client.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+            }
         }
     }
 
@@ -128,13 +174,46 @@ public final class StreamProcessor implements AutoCloseable {
         @Override
         public String state() {
             KafkaStreams s = streams;
-            return s == null ? "NOT_STARTED" : s.state().name();
+            KafkaStreams u = surplusStreams;
+            if (s == null || u == null) {
+                return "NOT_STARTED";
+            }
+            // One word when both agree, so a healthy processor reads RUNNING.
+            return s.state() == u.state() ? s.state().name() : s.state().name() + " (surplus " + u.state().name() + ")";
         }
 
         @Override
         public boolean up() {
             KafkaStreams s = streams;
-            return s != null && s.state().isRunningOrRebalancing();
+            KafkaStreams u = surplusStreams;
+            return s != null && u != null && s.state().isRunningOrRebalancing() && u.state().isRunningOrRebalancing();
+        }
+
+        @Override
+        public List<SurplusRecord> surplus() {
+            return values(surplusStreams, SurplusTopology.SURPLUS_VIEW);
+        }
+
+        @Override
+        public List<AlertRecord> alerts() {
+            return values(surplusStreams, SurplusTopology.ALERT_LOG);
+        }
+
+        private <V> List<V> values(KafkaStreams s, String storeName) {
+            if (s == null) {
+                throw new IllegalStateException("not started");
+            }
+            try {
+                ReadOnlyKeyValueStore<String, V> store = s.store(
+                        StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.keyValueStore()));
+                List<V> out = new ArrayList<>();
+                try (KeyValueIterator<String, V> it = store.all()) {
+                    it.forEachRemaining(kv -> out.add(kv.value));
+                }
+                return out;
+            } catch (InvalidStateStoreException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
         }
 
         @Override

@@ -11,18 +11,20 @@ import java.util.Set;
  * (sites with a surplus of the material), the demands, and the matches open so far, it returns the
  * transitions to publish.
  *
- * <p>A match of supplier S and demander D opens when S != D, both sites have coordinates, the
- * great-circle distance is within D's {@code maxDistanceKm} and S's {@code available >= quantity}.
- * It closes when the surplus clears (S's surplus alert cleared, or {@code available} fell below
- * 0.8 x the demanded quantity, the same hysteresis as the surplus rule, so a level hovering at the
- * quantity does not flap), when the demand is deleted or changed out of reach (distance, or a
- * quantity above what is available), or when either site is deleted or loses its coordinates.
+ * <p>A match of supplier S and demander D opens when S has a surplus (its surplus alert is raised),
+ * S != D, both sites have coordinates, the great-circle distance is within D's
+ * {@code maxDistanceKm} and S's {@code available >= quantity}. It closes when the surplus clears
+ * (S's surplus alert cleared, or {@code available} fell below 0.8 x the demanded quantity, the same
+ * hysteresis as the surplus rule, so a level hovering at the quantity does not flap), when the
+ * demand is deleted or changed out of reach (distance, or a quantity well above what is
+ * available), or when either site is deleted or loses its coordinates. A match is thus part of a
+ * surplus episode: it cannot reopen until the surplus is raised again.
  * Closings come first, then openings, nearest demander first.
  */
 public final class MatchBook {
 
-    /** A site's surplus of the material: {@code cleared} is true on the update in which its surplus alert cleared. */
-    public record Supply(String site, String siteName, Double lat, Double lon, double available, boolean cleared) {
+    /** A site's surplus of the material; {@code raised} is true while its surplus alert is raised. */
+    public record Supply(String site, String siteName, Double lat, Double lon, double available, boolean raised) {
         boolean located() {
             return lat != null && lon != null;
         }
@@ -82,7 +84,7 @@ public final class MatchBook {
         for (Supply s : supplies.values()) {
             for (Demand d : demands.values()) {
                 Pair pair = new Pair(s.site(), d.site());
-                if (open.contains(pair) || s.site().equals(d.site()) || !s.located() || !d.located() || s.cleared()) {
+                if (open.contains(pair) || s.site().equals(d.site()) || !s.located() || !d.located() || !s.raised()) {
                     continue;
                 }
                 double km = distance(s, d);
@@ -105,7 +107,7 @@ public final class MatchBook {
         if (s == null || !s.located() || !d.located()) {
             return CloseReason.SITE_REMOVED;
         }
-        if (s.cleared() || s.available() < SurplusHysteresis.CLEAR_FRACTION * d.quantity()) {
+        if (!s.raised() || s.available() < SurplusHysteresis.CLEAR_FRACTION * d.quantity()) {
             return CloseReason.SURPLUS_CLEARED;
         }
         if (distance(s, d) > d.maxDistanceKm()) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SurplusLogicTest {
     // Kalundborg (REGIONS.md): Asnaes 55.66 N 11.09 E; Gyproc in town ~4 km east; a far demander in Copenhagen.
-    private static final Supply ASNAES = new Supply("asnaes", "Asnaes", 55.66, 11.09, 120, false);
+    private static final Supply ASNAES = new Supply("asnaes", "Asnaes", 55.66, 11.09, 120, true);
     private static final Demand GYPROC = new Demand("gyproc", "Gyproc", 55.68, 11.15, 40, 60);
     private static final Demand ROSKILDE = new Demand("roskilde", "Roskilde Plaster", 55.64, 12.08, 40, 80);
     private static final Demand COPENHAGEN = new Demand("cph", "Copenhagen Board", 55.68, 12.57, 40, 60);
@@ -60,11 +60,14 @@ class SurplusLogicTest {
 
     @Test
     void shouldNotMatchWithoutEnoughAvailableOrCoordinatesOrWithItself() {
-        Supply small = new Supply("asnaes", "Asnaes", 55.66, 11.09, 39, false);
+        Supply small = new Supply("asnaes", "Asnaes", 55.66, 11.09, 39, true);
+        Supply notRaised = new Supply("asnaes", "Asnaes", 55.66, 11.09, 120, false);
         Demand unlocated = new Demand("gyproc", "Gyproc", null, null, 40, 60);
         Demand self = new Demand("asnaes", "Asnaes", 55.66, 11.09, 1, 60);
 
         assertThat(MatchBook.evaluate(Map.of("asnaes", small), Map.of("gyproc", GYPROC), Set.of())).isEmpty();
+        assertThat(MatchBook.evaluate(Map.of("asnaes", notRaised), Map.of("gyproc", GYPROC), Set.of()))
+                .as("no surplus raised, no match").isEmpty();
         assertThat(MatchBook.evaluate(Map.of("asnaes", ASNAES), Map.of("gyproc", unlocated), Set.of())).isEmpty();
         assertThat(MatchBook.evaluate(Map.of("asnaes", ASNAES), Map.of("asnaes", self), Set.of())).isEmpty();
     }
@@ -73,9 +76,9 @@ class SurplusLogicTest {
     void shouldKeepAnOpenMatchWhileAvailableHoversAtTheQuantityAndCloseBelowEightyPercent() {
         Set<Pair> open = Set.of(new Pair("asnaes", "gyproc"));
 
-        assertThat(MatchBook.evaluate(Map.of("asnaes", new Supply("asnaes", "Asnaes", 55.66, 11.09, 33, false)),
+        assertThat(MatchBook.evaluate(Map.of("asnaes", new Supply("asnaes", "Asnaes", 55.66, 11.09, 33, true)),
                 Map.of("gyproc", GYPROC), open)).isEmpty();
-        assertThat(MatchBook.evaluate(Map.of("asnaes", new Supply("asnaes", "Asnaes", 55.66, 11.09, 31.9, false)),
+        assertThat(MatchBook.evaluate(Map.of("asnaes", new Supply("asnaes", "Asnaes", 55.66, 11.09, 31.9, true)),
                 Map.of("gyproc", GYPROC), open)).singleElement()
                 .satisfies(t -> assertThat(t.reason()).isEqualTo(CloseReason.SURPLUS_CLEARED));
     }
@@ -83,7 +86,7 @@ class SurplusLogicTest {
     @Test
     void shouldCloseWhenTheSurplusClearsTheDemandGoesTheSiteMovesOrIsRemoved() {
         Set<Pair> open = Set.of(new Pair("asnaes", "gyproc"));
-        Supply cleared = new Supply("asnaes", "Asnaes", 55.66, 11.09, 120, true);
+        Supply cleared = new Supply("asnaes", "Asnaes", 55.66, 11.09, 120, false);
         Demand moved = new Demand("gyproc", "Gyproc", 57.05, 9.92, 40, 60);
 
         assertThat(MatchBook.evaluate(Map.of("asnaes", cleared), Map.of("gyproc", GYPROC), open))

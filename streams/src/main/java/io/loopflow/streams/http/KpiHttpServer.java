@@ -3,7 +3,9 @@ package io.loopflow.streams.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.loopflow.core.json.Json;
+import io.loopflow.core.model.AlertRecord;
 import io.loopflow.core.model.KpiRecord;
+import io.loopflow.core.model.SurplusRecord;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -25,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/kpis?scope=&site=&region=&material=&window=PT1H}: a JSON array of the
  *       latest {@link KpiRecord} per key (provisional or final) that match (see {@link KpiQuery});
  *       400 on a bad parameter, 503 while the store is not queryable (e.g. rebalancing).</li>
+ *   <li>{@code GET /api/surplus}: the latest {@link SurplusRecord} of every site and material;</li>
+ *   <li>{@code GET /api/matches}: the open matches, as their {@code match} alerts;</li>
+ *   <li>{@code GET /api/alerts?active=true}: the alerts not yet cleared or closed ({@code active=false}
+ *       or no parameter: every alert).</li>
  * </ul>
  * Answers come from this instance's stores only: with several instances, each answers for its
  * own partitions.
@@ -42,6 +48,12 @@ public final class KpiHttpServer implements AutoCloseable {
 
         /** Every latest key-figure record; throws {@link IllegalStateException} when not queryable now. */
         List<KpiRecord> kpis();
+
+        /** The latest surplus of every site and material; throws {@link IllegalStateException} when not queryable now. */
+        List<SurplusRecord> surplus();
+
+        /** Every alert published so far, by id; throws {@link IllegalStateException} when not queryable now. */
+        List<AlertRecord> alerts();
     }
 
     private final HttpServer server;
@@ -63,6 +75,10 @@ public final class KpiHttpServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/api/health", exchange -> handle(exchange, () -> health(source)));
         server.createContext("/api/kpis", exchange -> handle(exchange, () -> kpis(exchange, source)));
+        server.createContext("/api/surplus", exchange -> handle(exchange, () -> queryable("surplus", () -> source.surplus())));
+        server.createContext("/api/matches", exchange -> handle(exchange,
+                () -> queryable("matches", () -> ActiveAlerts.of(source.alerts()).stream().filter(a -> a.type() == AlertRecord.Type.MATCH).toList())));
+        server.createContext("/api/alerts", exchange -> handle(exchange, () -> alerts(exchange, source)));
         server.start();
         LOG.info("HTTP API on {}", server.getAddress());
         return new KpiHttpServer(server, executor);
@@ -101,6 +117,28 @@ public final class KpiHttpServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             return new Answer(503, Map.of("error", "key figures are not queryable now: " + e.getMessage()));
         }
+    }
+
+    private static Answer queryable(String what, Supplier<Object> body) {
+        try {
+            return new Answer(200, body.get());
+        } catch (IllegalStateException e) {
+            return new Answer(503, Map.of("error", what + " not queryable now: " + e.getMessage()));
+        }
+    }
+
+    /** {@code /api/alerts}: every alert, or with {@code active=true} only those not yet cleared or closed. */
+    private static Answer alerts(HttpExchange exchange, Source source) {
+        String query = exchange.getRequestURI().getRawQuery();
+        boolean active;
+        if (query == null || query.isEmpty()) {
+            active = false;
+        } else if (query.equals("active=true") || query.equals("active=false")) {
+            active = query.equals("active=true");
+        } else {
+            return new Answer(400, Map.of("error", "unknown parameters '" + query + "': /api/alerts takes only active=true|false"));
+        }
+        return queryable("alerts", () -> active ? ActiveAlerts.of(source.alerts()) : source.alerts());
     }
 
     private static void handle(HttpExchange exchange, Supplier<Answer> answer) throws IOException {

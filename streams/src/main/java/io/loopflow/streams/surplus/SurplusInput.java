@@ -1,0 +1,16 @@
+package io.loopflow.streams.surplus;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * Internal record on the repartition topic keyed {@code site/material}: either the latest level of a
+ * stock meter ({@code meter}, {@code ts}, {@code value}) or an {@code out.storage} flow window
+ * ({@code windowStart}, {@code windowEnd}, {@code value}); values in the canonical {@code unit}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record SurplusInput(Kind kind, String site, String material, String meter, Instant ts, Instant windowStart, Instant windowEnd,
+                    double value, String unit) {
+
+    enum Kind { LEVEL, STORAGE }
+}

@@ -1,0 +1,317 @@
+package io.loopflow.streams.surplus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.loopflow.core.Topic;
+import io.loopflow.core.Topics;
+import io.loopflow.core.model.AlertRecord;
+import io.loopflow.core.model.DataQualityRecord;
+import io.loopflow.core.model.DemandDescriptor;
+import io.loopflow.core.model.FlowRecord;
+import io.loopflow.core.model.MaterialDescriptor;
+import io.loopflow.core.model.MeterDescriptor;
+import io.loopflow.core.model.MeterKind;
+import io.loopflow.core.model.ReadingRecord;
+import io.loopflow.core.model.Role;
+import io.loopflow.core.model.SiteDescriptor;
+import io.loopflow.core.model.SurplusRecord;
+import io.loopflow.core.units.Dimension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SurplusTopologyTest {
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+    // Kalundborg (shared/REGIONS.md): Asnaes 55.66 N 11.09 E, Gyproc a few km away in town; Roskilde ~63 km east.
+    private static final SiteDescriptor ASNAES = new SiteDescriptor("Asnaes", "kalundborg", 55.66, 11.09);
+    private static final SiteDescriptor GYPROC = new SiteDescriptor("Gyproc", "kalundborg", 55.68, 11.15);
+    private static final SiteDescriptor ROSKILDE = new SiteDescriptor("Roskilde Board", "zealand", 55.64, 12.08);
+
+    @TempDir
+    Path stateDir;
+    private TopologyTestDriver driver;
+    private long wall;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "surplus-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        wall = T0.toEpochMilli();
+        driver = new TopologyTestDriver(SurplusTopology.build(new SurplusConfig(Duration.ofHours(24), 50, Duration.ofSeconds(1))),
+                props, T0);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private <V> TestInputTopic<String, V> in(Topic<String, V> t) {
+        return driver.createInputTopic(t.name(), t.keySerde().serializer(), t.valueSerde().serializer());
+    }
+
+    private <V> TestOutputTopic<String, V> out(Topic<String, V> t) {
+        return driver.createOutputTopic(t.name(), t.keySerde().deserializer(), t.valueSerde().deserializer());
+    }
+
+    private void site(String id, SiteDescriptor d) {
+        in(Topics.SITES).pipeInput(id, d, wall);
+    }
+
+    private void stockMeter(String site, String meter, String material, String unit) {
+        in(Topics.METERS).pipeInput(site + "/" + meter, new MeterDescriptor(material, Role.STOCK, MeterKind.LEVEL, unit, null), wall);
+    }
+
+    private void level(String site, String meter, Instant ts, double value) {
+        in(Topics.READINGS).pipeInput(site + "/" + meter, new ReadingRecord(site, meter, ts, value, null, null, ts), wall);
+    }
+
+    private void storageWindow(String site, String material, Instant start, double quantity, boolean isFinal) {
+        FlowRecord f = new FlowRecord(site, material, Role.OUT_STORAGE, start, start.plus(Duration.ofMinutes(1)), quantity, "t", 1, isFinal);
+        in(Topics.FLOWS).pipeInput(f.key(), f, wall);
+    }
+
+    private void demand(String site, String material, DemandDescriptor d) {
+        in(Topics.DEMANDS).pipeInput(site + "/" + material, d, wall);
+    }
+
+    private void advanceWall(Duration d) {
+        wall += d.toMillis();
+        driver.advanceWallClockTime(d);
+    }
+
+    private List<AlertRecord> alerts() {
+        return out(Topics.ALERTS).readValuesToList();
+    }
+
+    @Test
+    void shouldRaiseOnceAndClearOnceForALevelOscillatingAroundTheThreshold() {
+        in(Topics.MATERIALS).pipeInput("gypsum", new MaterialDescriptor("FGD gypsum", Dimension.MASS, "10 01 05", 100.0));
+        site("asnaes", ASNAES);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        double[] levels = {60, 99, 100, 104, 97, 101, 85, 81, 79.9, 90, 99.9, 70};
+        for (int i = 0; i < levels.length; i++) {
+            level("asnaes", "pile", T0.plus(Duration.ofMinutes(i)), levels[i]);
+        }
+
+        List<AlertRecord> alerts = alerts();
+
+        assertThat(alerts).extracting(AlertRecord::type).containsExactly(AlertRecord.Type.SURPLUS_AVAILABLE, AlertRecord.Type.SURPLUS_CLEARED);
+        assertThat(alerts.get(0).id()).isEqualTo("surplus.available/asnaes/gypsum/1");
+        assertThat(alerts.get(0).available()).isEqualTo(100.0);
+        assertThat(alerts.get(0).threshold()).isEqualTo(100.0);
+        assertThat(alerts.get(0).ts()).isEqualTo(T0.plus(Duration.ofMinutes(2)));
+        assertThat(alerts.get(0).message()).isEqualTo("Asnaes has 100 t of FGD gypsum available (threshold 100 t)");
+        assertThat(alerts.get(1).id()).isEqualTo("surplus.cleared/asnaes/gypsum/1");
+        assertThat(alerts.get(1).available()).isEqualTo(79.9);
+        List<SurplusRecord> surplus = out(Topics.SURPLUS).readValuesToList();
+        assertThat(surplus).hasSize(levels.length);
+        assertThat(surplus.get(surplus.size() - 1)).isEqualTo(new SurplusRecord("asnaes", "gypsum", 70, 0, "t",
+                SurplusRecord.Source.STOCK, T0.plus(Duration.ofMinutes(11))));
+    }
+
+    @Test
+    void shouldSumTheLatestLevelsOfAllStockMetersOfTheSite() {
+        stockMeter("asnaes", "pile-a", "gypsum", "t");
+        stockMeter("asnaes", "pile-b", "gypsum", "kg");
+        level("asnaes", "pile-a", T0, 30);
+        level("asnaes", "pile-b", T0, 15_000);
+        level("asnaes", "pile-a", T0.minusSeconds(60), 999); // older than the latest: not the stock
+
+        assertThat(out(Topics.SURPLUS).readValuesToList()).last()
+                .satisfies(s -> assertThat(s.available()).isCloseTo(45, within(1e-9)));
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void shouldTakeStorageFlowsOfTheHorizonWithoutStockMetersAndTheirRatePerHour() {
+        // 90 minutes of out.storage at 1 t/min, one provisional update that the final record overwrites.
+        storageWindow("asnaes", "fly-ash", T0, 0.4, false);
+        for (int i = 0; i < 90; i++) {
+            storageWindow("asnaes", "fly-ash", T0.plus(Duration.ofMinutes(i)), 1, true);
+        }
+
+        List<SurplusRecord> all = out(Topics.SURPLUS).readValuesToList();
+        SurplusRecord last = all.get(all.size() - 1);
+        assertThat(last.source()).isEqualTo(SurplusRecord.Source.STORAGE);
+        assertThat(last.available()).isCloseTo(90, within(1e-9));
+        assertThat(last.rate()).as("t/h over the last hour").isCloseTo(60, within(1e-9));
+        assertThat(last.ts()).isEqualTo(T0.plus(Duration.ofMinutes(90)));
+        assertThat(alerts()).extracting(AlertRecord::id).containsExactly("surplus.available/asnaes/fly-ash/1");
+    }
+
+    @Test
+    void shouldForgetStorageOlderThanTheHorizon() {
+        storageWindow("asnaes", "fly-ash", T0, 40, true);
+        storageWindow("asnaes", "fly-ash", T0.plus(Duration.ofHours(25)), 5, true);
+
+        assertThat(out(Topics.SURPLUS).readValuesToList()).last().satisfies(s -> assertThat(s.available()).isEqualTo(5));
+    }
+
+    @Test
+    void shouldUseTheConfiguredDefaultThresholdWithoutADescriptorAndApplyAChangedDescriptorWithoutARestart() {
+        site("asnaes", ASNAES);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        level("asnaes", "pile", T0, 45);
+        assertThat(alerts()).as("default threshold 50").isEmpty();
+
+        in(Topics.MATERIALS).pipeInput("gypsum", new MaterialDescriptor("FGD gypsum", Dimension.MASS, null, 40.0));
+        advanceWall(Duration.ofSeconds(1));
+
+        assertThat(alerts()).extracting(AlertRecord::id, AlertRecord::threshold)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("surplus.available/asnaes/gypsum/1", 40.0));
+    }
+
+    @Test
+    void shouldMatchADemandThatAppearsAfterTheSurplusAndCloseItWhenTheDemandIsDeleted() {
+        in(Topics.MATERIALS).pipeInput("gypsum", new MaterialDescriptor("FGD gypsum", Dimension.MASS, null, 100.0));
+        site("asnaes", ASNAES);
+        site("gyproc", GYPROC);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        level("asnaes", "pile", T0, 120);
+        assertThat(alerts()).extracting(AlertRecord::type).containsExactly(AlertRecord.Type.SURPLUS_AVAILABLE);
+
+        demand("gyproc", "gypsum", new DemandDescriptor(40, 60));
+        List<AlertRecord> matched = alerts();
+        demand("gyproc", "gypsum", null);
+        List<AlertRecord> closed = alerts();
+
+        assertThat(matched).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo(AlertRecord.Type.MATCH);
+            assertThat(a.id()).isEqualTo("match/asnaes/gypsum/gyproc/1");
+            assertThat(a.site()).isEqualTo("asnaes");
+            assertThat(a.counterpart()).isEqualTo("gyproc");
+            assertThat(a.distanceKm()).isCloseTo(4.4, within(0.1));
+            assertThat(a.message()).isEqualTo("Asnaes has 120 t of FGD gypsum available, 4.4 km from Gyproc, which wants 40 t");
+        });
+        assertThat(closed).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo(AlertRecord.Type.MATCH_CLOSED);
+            assertThat(a.id()).isEqualTo("match.closed/asnaes/gypsum/gyproc/1");
+            assertThat(a.message()).endsWith("because the demand was withdrawn");
+        });
+    }
+
+    @Test
+    void shouldCloseAMatchWhenTheSurplusClearsAndOpenANewEpisodeLater() {
+        site("asnaes", ASNAES);
+        site("gyproc", GYPROC);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        demand("gyproc", "gypsum", new DemandDescriptor(40, 60));
+        level("asnaes", "pile", T0, 60);
+        level("asnaes", "pile", T0.plusSeconds(60), 20);
+        level("asnaes", "pile", T0.plusSeconds(120), 70);
+
+        assertThat(alerts()).extracting(AlertRecord::id).containsExactly(
+                "surplus.available/asnaes/gypsum/1", "match/asnaes/gypsum/gyproc/1",
+                "surplus.cleared/asnaes/gypsum/1", "match.closed/asnaes/gypsum/gyproc/1",
+                "surplus.available/asnaes/gypsum/2", "match/asnaes/gypsum/gyproc/2");
+    }
+
+    @Test
+    void shouldCloseTheMatchWhenADemanderMovesOutOfRange() {
+        site("asnaes", ASNAES);
+        site("gyproc", GYPROC);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        demand("gyproc", "gypsum", new DemandDescriptor(40, 60));
+        level("asnaes", "pile", T0, 120);
+        alerts();
+
+        site("gyproc", new SiteDescriptor("Gyproc", "kalundborg", 57.05, 9.92)); // moved to Aalborg, ~170 km
+        advanceWall(Duration.ofSeconds(1));
+
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.id()).isEqualTo("match.closed/asnaes/gypsum/gyproc/1");
+            assertThat(a.message()).endsWith("because the demand is now out of reach");
+        });
+    }
+
+    @Test
+    void shouldGiveEachDemanderItsOwnMatchNearestFirst() {
+        site("asnaes", ASNAES);
+        site("gyproc", GYPROC);
+        site("roskilde", ROSKILDE);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        demand("roskilde", "gypsum", new DemandDescriptor(40, 100));
+        demand("gyproc", "gypsum", new DemandDescriptor(40, 60));
+        in(Topics.MATERIALS).pipeInput("gypsum", new MaterialDescriptor("FGD gypsum", Dimension.MASS, null, 100.0));
+
+        level("asnaes", "pile", T0, 120);
+
+        List<AlertRecord> alerts = alerts();
+        assertThat(alerts).extracting(AlertRecord::id).containsExactly("surplus.available/asnaes/gypsum/1",
+                "match/asnaes/gypsum/gyproc/1", "match/asnaes/gypsum/roskilde/1");
+        assertThat(alerts.get(1).distanceKm()).isLessThan(alerts.get(2).distanceKm());
+        assertThat(alerts.get(2).distanceKm()).isCloseTo(63, within(2.0));
+    }
+
+    @Test
+    void shouldReportASiteWithoutCoordinatesInsteadOfSkippingItSilently() {
+        site("asnaes", ASNAES);
+        site("gyproc", new SiteDescriptor("Gyproc", "kalundborg", null, null));
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        level("asnaes", "pile", T0, 120);
+        demand("gyproc", "gypsum", new DemandDescriptor(40, 60));
+        level("asnaes", "pile", T0.plusSeconds(60), 121);
+
+        assertThat(alerts()).extracting(AlertRecord::type).containsExactly(AlertRecord.Type.SURPLUS_AVAILABLE);
+        List<DataQualityRecord> quality = out(Topics.DATA_QUALITY).readValuesToList();
+        assertThat(quality).singleElement().satisfies(q -> {
+            assertThat(q.site()).isEqualTo("gyproc");
+            assertThat(q.issue()).isEqualTo(DataQualityRecord.NO_COORDINATES);
+            assertThat(q.resolved()).isFalse();
+            assertThat(q.detail()).contains("no lat/lon");
+        });
+
+        site("gyproc", GYPROC);
+        advanceWall(Duration.ofSeconds(1));
+
+        assertThat(alerts()).extracting(AlertRecord::id).containsExactly("match/asnaes/gypsum/gyproc/1");
+        assertThat(out(Topics.DATA_QUALITY).readValuesToList()).singleElement().satisfies(q -> assertThat(q.resolved()).isTrue());
+    }
+
+    @Test
+    void shouldUseCanonicalUnitsForEnergyAndVolumeMaterials() {
+        in(Topics.MATERIALS).pipeInput("steam", new MaterialDescriptor("Process steam", Dimension.ENERGY, null, 10.0));
+        in(Topics.MATERIALS).pipeInput("cooling-water", new MaterialDescriptor("Cooling water", Dimension.VOLUME, null, 100.0));
+        stockMeter("asnaes", "accumulator", "steam", "kWh");
+        stockMeter("asnaes", "pond", "cooling-water", "L");
+
+        level("asnaes", "accumulator", T0, 12_500);
+        level("asnaes", "pond", T0, 150_000);
+
+        List<SurplusRecord> surplus = out(Topics.SURPLUS).readValuesToList();
+        assertThat(surplus).extracting(SurplusRecord::material, SurplusRecord::available, SurplusRecord::unit).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("steam", 12.5, "MWh"),
+                org.assertj.core.groups.Tuple.tuple("cooling-water", 150.0, "m3"));
+        assertThat(alerts()).extracting(AlertRecord::message).containsExactly(
+                "asnaes has 12.5 MWh of Process steam available (threshold 10 MWh)",
+                "asnaes has 150 m3 of Cooling water available (threshold 100 m3)");
+    }
+
+    @Test
+    void shouldServeTheLatestSurplusAndEveryAlertFromQueryableStores() {
+        site("asnaes", ASNAES);
+        stockMeter("asnaes", "pile", "gypsum", "t");
+        level("asnaes", "pile", T0, 120);
+
+        KeyValueStore<String, ValueAndTimestamp<SurplusRecord>> view = driver.getTimestampedKeyValueStore(SurplusTopology.SURPLUS_VIEW);
+        KeyValueStore<String, ValueAndTimestamp<AlertRecord>> log = driver.getTimestampedKeyValueStore(SurplusTopology.ALERT_LOG);
+        assertThat(view.get("asnaes/gypsum").value().available()).isEqualTo(120);
+        assertThat(log.get("surplus.available/asnaes/gypsum/1").value().type()).isEqualTo(AlertRecord.Type.SURPLUS_AVAILABLE);
+    }
+}
