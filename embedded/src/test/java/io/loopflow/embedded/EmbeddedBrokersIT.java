@@ -37,25 +37,24 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Starts the embedded Kafka node and HiveMQ once and checks each carries a message end to end. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddedBrokersIT {
-    @TempDir
-    static Path dataDir;
-
-    private static EmbeddedKafka kafka;
-    private static EmbeddedMqttBroker mqtt;
+    private EmbeddedKafka kafka;
+    private EmbeddedMqttBroker mqtt;
 
     @BeforeAll
-    static void startBrokers() {
+    void startBrokers(@TempDir Path dataDir) {
         kafka = EmbeddedKafka.start(dataDir, 0);
         mqtt = EmbeddedMqttBroker.start(dataDir, 0, false);
         TopicSetup.ensureTopics(kafka.bootstrapServers(), 2);
     }
 
     @AfterAll
-    static void stopBrokers() {
+    void stopBrokers() {
         if (mqtt != null) {
             mqtt.close();
         }

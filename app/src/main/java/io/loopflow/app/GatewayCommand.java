@@ -1,0 +1,69 @@
+package io.loopflow.app;
+
+import io.loopflow.ingest.Gateway;
+import io.loopflow.ingest.GatewayConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code loopflow gateway}: one MQTT -> Kafka gateway against external brokers. */
+@Command(name = "gateway", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run one gateway: subscribe to plant readings and descriptors on an MQTT broker, validate them and "
+                + "write them to Kafka. Gateways with the same --share-group split the readings.")
+public final class GatewayCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayCommand.class);
+
+    @Option(names = "--mqtt-uri", defaultValue = "${env:LOOPFLOW_MQTT_URI:-tcp://127.0.0.1:1883}",
+            description = "MQTT broker, tcp://host:port or ssl://host:port. Env LOOPFLOW_MQTT_URI.")
+    String mqttUri;
+
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:LOOPFLOW_KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers. Env LOOPFLOW_KAFKA_BOOTSTRAP.")
+    String kafkaBootstrap;
+
+    @Option(names = "--client-id", defaultValue = "${env:LOOPFLOW_CLIENT_ID:-" + GatewayConfig.DEFAULT_CLIENT_ID + "}",
+            description = "MQTT client id; names the persistent session: stable across restarts, unique per gateway. "
+                    + "Env LOOPFLOW_CLIENT_ID.")
+    String clientId;
+
+    @Option(names = "--share-group", defaultValue = "${env:LOOPFLOW_SHARE_GROUP:-" + GatewayConfig.DEFAULT_SHARE_GROUP + "}",
+            description = "Shared-subscription group of the gateways. Env LOOPFLOW_SHARE_GROUP.")
+    String shareGroup;
+
+    @Option(names = "--receive-maximum", defaultValue = "${env:LOOPFLOW_RECEIVE_MAXIMUM:-1000}",
+            description = "QoS 1 messages in flight from the broker, 1..65535. Env LOOPFLOW_RECEIVE_MAXIMUM.")
+    int receiveMaximum;
+
+    @Option(names = "--max-future", defaultValue = "${env:LOOPFLOW_MAX_FUTURE:-5m}", converter = DurationConverter.class,
+            description = "How far ahead of this clock a reading may be. Env LOOPFLOW_MAX_FUTURE.")
+    Duration maxFuture;
+
+    @Option(names = "--session-expiry", defaultValue = "${env:LOOPFLOW_SESSION_EXPIRY:-1h}", converter = DurationConverter.class,
+            description = "How long the broker queues readings for this gateway while it is away. Env LOOPFLOW_SESSION_EXPIRY.")
+    Duration sessionExpiry;
+
+    @Option(names = "--log-interval", defaultValue = "${env:LOOPFLOW_LOG_INTERVAL:-30s}", converter = DurationConverter.class,
+            description = "Period of the count line. Env LOOPFLOW_LOG_INTERVAL.")
+    Duration logInterval;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
+                sessionExpiry, logInterval);
+        Gateway gateway = new Gateway(config, new SimpleMeterRegistry());
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow gateway", gateway);
+        try {
+            gateway.start();
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        LOG.info("LoopFlow gateway {} started: {} -> Kafka {}", clientId, mqttUri, kafkaBootstrap);
+        return RunUntilStopped.await(stopped);
+    }
+}

@@ -1,0 +1,108 @@
+package io.loopflow.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code loopflow local}: builds a {@link LocalConfig} from flags and environment and runs {@link LocalMode}. */
+@Command(name = "local", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run the whole pipeline in one process on 127.0.0.1: embedded MQTT broker and Kafka, gateway, "
+                + "stream processor and HTTP API.")
+public final class LocalCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalCommand.class);
+
+    @Option(names = "--mqtt-port", defaultValue = "${env:LOOPFLOW_MQTT_PORT:-1883}",
+            description = "MQTT port of the embedded broker, 0 = free port. Env LOOPFLOW_MQTT_PORT.")
+    int mqttPort;
+
+    @Option(names = "--kafka-port", defaultValue = "${env:LOOPFLOW_KAFKA_PORT:-9092}",
+            description = "Kafka port of the embedded broker, 0 = free port. Env LOOPFLOW_KAFKA_PORT.")
+    int kafkaPort;
+
+    @Option(names = "--http-port", defaultValue = "${env:LOOPFLOW_HTTP_PORT:-8080}",
+            description = "HTTP API port, 0 = free port. Env LOOPFLOW_HTTP_PORT.")
+    int httpPort;
+
+    @Option(names = "--data-dir", defaultValue = "${env:LOOPFLOW_DATA_DIR:-./loopflow-data}",
+            description = "Kafka logs, Streams state, MQTT broker data. Env LOOPFLOW_DATA_DIR.")
+    Path dataDir;
+
+    @Option(names = "--flow-window", defaultValue = "${env:LOOPFLOW_FLOW_WINDOW:-1m}", converter = DurationConverter.class,
+            description = "Flow window size. Env LOOPFLOW_FLOW_WINDOW.")
+    Duration flowWindow;
+
+    @Option(names = "--kpi-windows", defaultValue = "${env:LOOPFLOW_KPI_WINDOWS:-1h,1d}", split = ",",
+            converter = DurationConverter.class,
+            description = "Key-figure window sizes, comma-separated multiples of the flow window. Env LOOPFLOW_KPI_WINDOWS.")
+    List<Duration> kpiWindows;
+
+    @Option(names = "--grace", defaultValue = "${env:LOOPFLOW_GRACE:-5m}", converter = DurationConverter.class,
+            description = "How long after its end a window waits for its active meters. Env LOOPFLOW_GRACE.")
+    Duration grace;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:LOOPFLOW_IDLE_TIMEOUT:-15m}", converter = DurationConverter.class,
+            description = "Wall-clock time after which a silent meter stops holding windows open. Env LOOPFLOW_IDLE_TIMEOUT.")
+    Duration idleTimeout;
+
+    @Option(names = "--mqtt-persistence", defaultValue = "${env:LOOPFLOW_MQTT_PERSISTENCE:-memory}",
+            description = "memory (~62k msg/s; queued messages lost if the process crashes) or file (~12k msg/s; survives "
+                    + "a crash). Env LOOPFLOW_MQTT_PERSISTENCE.")
+    MqttPersistence mqttPersistence;
+
+    @Option(names = "--partitions", defaultValue = "${env:LOOPFLOW_PARTITIONS:-1}",
+            description = "Partitions of each topic created at first start (existing topics are left alone). Env LOOPFLOW_PARTITIONS.")
+    int partitions;
+
+    @Option(names = "--status-interval", defaultValue = "${env:LOOPFLOW_STATUS_INTERVAL:-30s}", converter = DurationConverter.class,
+            description = "Period of the status line (counts, broker drops). Env LOOPFLOW_STATUS_INTERVAL.")
+    Duration statusInterval;
+
+    @Option(names = "--simulate", defaultValue = "${env:LOOPFLOW_SIMULATE:-false}",
+            description = "Also publish the simulated Kalundborg region to the embedded broker. Env LOOPFLOW_SIMULATE.")
+    boolean simulate;
+
+    @Option(names = "--sim-speed", defaultValue = "${env:LOOPFLOW_SIM_SPEED:-1}",
+            description = "Simulated seconds per wall second while the simulated clock is behind (see --sim-backfill); "
+                    + "0 = full speed. Env LOOPFLOW_SIM_SPEED.")
+    double simSpeed;
+
+    @Option(names = "--sim-backfill", defaultValue = "${env:LOOPFLOW_SIM_BACKFILL:-0s}", converter = DurationConverter.class,
+            description = "Start the simulated clock this far in the past and catch up at --sim-speed. Env LOOPFLOW_SIM_BACKFILL.")
+    Duration simBackfill;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindows, grace, idleTimeout,
+                mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill);
+        LOG.info("Starting LoopFlow local (data in {}, flow window {}, kpi windows {}, grace {}, idle timeout {}, "
+                        + "MQTT persistence {}, {} partition(s))",
+                config.dataDir(), DurationConverter.format(config.flowWindow()),
+                config.kpiWindows().stream().map(DurationConverter::format).toList(), DurationConverter.format(config.grace()),
+                DurationConverter.format(config.idleTimeout()), config.mqttPersistence().name().toLowerCase(Locale.ROOT),
+                config.partitions());
+        LocalMode local = new LocalMode(config);
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow local", local);
+        try {
+            local.start();
+        } catch (IllegalStateException e) {
+            if (local.isClosed()) {
+                // Ctrl-C during start-up: the shutdown hook is stopping what had started.
+                LOG.info("LoopFlow local stopped during start-up");
+                return RunUntilStopped.await(stopped);
+            }
+            throw e;
+        }
+        LOG.info("MQTT broker:     {}", local.mqttUri());
+        LOG.info("Kafka bootstrap: {}", local.kafkaBootstrap());
+        LOG.info("HTTP API:        {}/kpis?window=PT1H  (health: {}/health)", local.apiUrl(), local.apiUrl());
+        LOG.info("LoopFlow local started in {} ms", local.startupTime().toMillis());
+        return RunUntilStopped.await(stopped);
+    }
+}

@@ -1,0 +1,250 @@
+package io.loopflow.app;
+
+import io.loopflow.app.simulate.KalundborgScenario;
+import io.loopflow.app.simulate.Simulator;
+import io.loopflow.app.simulate.SimulatorConfig;
+import io.loopflow.embedded.EmbeddedKafka;
+import io.loopflow.embedded.EmbeddedMqttBroker;
+import io.loopflow.embedded.TopicSetup;
+import io.loopflow.ingest.Gateway;
+import io.loopflow.ingest.GatewayConfig;
+import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.StreamProcessor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one process on 127.0.0.1: embedded MQTT broker (HiveMQ CE) and Kafka
+ * (KRaft), the topics of the contract, the stream processor with its HTTP API, one gateway and,
+ * with {@code --simulate}, the Kalundborg simulator. Plants publish to {@link #mqttUri()}; figures
+ * come out on Kafka ({@link #kafkaBootstrap()}) and over HTTP ({@link #apiUrl()}).
+ *
+ * <p>Components start in data-flow order and stop in the reverse order, so the gateway stops
+ * taking messages and flushes to Kafka before Kafka goes, and Streams commits before Kafka goes.
+ * The MQTT broker's drop counter is a Micrometer gauge ({@value #DROPPED_GAUGE}) and is logged
+ * every status interval, as a warning when it is above 0.
+ */
+public final class LocalMode implements AutoCloseable {
+    /** Micrometer gauge of the embedded broker's discarded messages. */
+    public static final String DROPPED_GAUGE = "loopflow.mqtt.broker.dropped";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
+
+    private final Deque<Named> started = new ConcurrentLinkedDeque<>();
+    private final LocalConfig config;
+    private final MeterRegistry registry = new SimpleMeterRegistry();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "loopflow-status");
+        t.setDaemon(true);
+        return t;
+    });
+    private EmbeddedMqttBroker mqtt;
+    private EmbeddedKafka kafka;
+    private Gateway gateway;
+    private StreamProcessor processor;
+    private Simulator simulator;
+    private Duration startupTime;
+
+    private record Named(String name, AutoCloseable resource) {
+    }
+
+    /** A local pipeline for {@code config}; nothing runs before {@link #start()}. */
+    public LocalMode(LocalConfig config) {
+        this.config = config;
+    }
+
+    /** Starts and returns a local pipeline for {@code config}. */
+    public static LocalMode start(LocalConfig config) {
+        LocalMode local = new LocalMode(config);
+        local.start();
+        return local;
+    }
+
+    /**
+     * Starts every component in data-flow order. On a failure, closes what had started and
+     * rethrows. {@link #close()} may be called from another thread meanwhile (Ctrl-C during
+     * start-up): the start then stops at the next component and throws {@link IllegalStateException}.
+     */
+    public void start() {
+        long t0 = System.nanoTime();
+        try {
+            startAll();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        startupTime = Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("LoopFlow local was stopped during start-up");
+        }
+    }
+
+    private void track(String name, AutoCloseable resource) {
+        Named component = new Named(name, resource);
+        started.push(component);
+        if (closed.get()) {
+            // close() ran while this component was starting and may have drained the list before it was added.
+            if (started.removeFirstOccurrence(component)) {
+                closeQuietly(component);
+            }
+            ensureOpen();
+        }
+    }
+
+    private void startAll() {
+        // The two brokers are independent and each takes seconds: start them side by side.
+        CompletableFuture<EmbeddedKafka> kafkaStart = CompletableFuture.supplyAsync(
+                () -> EmbeddedKafka.start(config.dataDir(), config.kafkaPort()));
+        try {
+            mqtt = EmbeddedMqttBroker.start(config.dataDir(), config.mqttPort(), config.mqttPersistence() == MqttPersistence.FILE);
+            track("MQTT broker", mqtt);
+        } finally {
+            try {
+                kafka = kafkaStart.join();
+                track("Kafka", kafka);
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        Gauge.builder(DROPPED_GAUGE, mqtt, EmbeddedMqttBroker::droppedMessages)
+                .description("QoS 1 and other messages the embedded MQTT broker discarded")
+                .register(registry);
+
+        ensureOpen();
+        TopicSetup.ensureTopics(kafka.bootstrapServers(), config.partitions());
+
+        ProcessorConfig streams = ProcessorConfig.defaults(kafka.bootstrapServers(), config.dataDir().resolve("streams"))
+                .withFlowWindow(config.flowWindow())
+                .withKpiWindows(config.kpiWindows())
+                .withGrace(config.grace())
+                .withIdleTimeout(config.idleTimeout())
+                .withHttpPort(config.httpPort());
+        // Local mode listens on 127.0.0.1 only, the HTTP API included.
+        processor = new StreamProcessor(streams, registry, "127.0.0.1");
+        track("stream processor", processor);
+        processor.start();
+
+        gateway = new Gateway(GatewayConfig.defaults(mqtt.uri(), kafka.bootstrapServers()), registry);
+        track("gateway", gateway);
+        gateway.start();
+
+        if (config.simulate()) {
+            SimulatorConfig sim = SimulatorConfig.realTime(mqtt.uri())
+                    .withSpeed(config.simSpeed())
+                    .withBackfill(config.simBackfill());
+            simulator = new Simulator(sim, new KalundborgScenario(), Clock.systemUTC());
+            track("simulator", simulator);
+            try {
+                simulator.start();
+            } catch (MqttException e) {
+                throw new IllegalStateException("simulator cannot publish to " + mqtt.uri() + ": " + e.getMessage(), e);
+            }
+        }
+        ensureOpen();
+        long period = config.statusInterval().toMillis();
+        status.scheduleAtFixedRate(this::logStatus, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void logStatus() {
+        long dropped = mqtt.droppedMessages();
+        String line = "Status: gateway accepted " + gateway.accepted() + ", rejected " + gateway.rejected()
+                + (simulator == null ? "" : ", simulator published " + simulator.published())
+                + "; MQTT broker dropped " + dropped;
+        if (dropped > 0) {
+            LOG.warn("{} (messages lost inside the broker: see {})", line, EmbeddedMqttBroker.DROPPED_METRIC);
+        } else {
+            LOG.info(line);
+        }
+    }
+
+    /** The embedded MQTT broker, {@code tcp://127.0.0.1:<port>}. */
+    public String mqttUri() {
+        return mqtt.uri();
+    }
+
+    /** The embedded Kafka, {@code 127.0.0.1:<port>}. */
+    public String kafkaBootstrap() {
+        return kafka.bootstrapServers();
+    }
+
+    /** The stream processor's HTTP port. */
+    public int httpPort() {
+        return processor.httpPort();
+    }
+
+    /** Base URL of the HTTP API, {@code http://127.0.0.1:<port>/api}. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + httpPort() + "/api";
+    }
+
+    /** Messages the embedded MQTT broker discarded. */
+    public long droppedMessages() {
+        return mqtt.droppedMessages();
+    }
+
+    /** The registry holding the gateway's meters and {@value #DROPPED_GAUGE}. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The gateway, for its counters. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** The simulator when running with {@code --simulate}. */
+    public Optional<Simulator> simulator() {
+        return Optional.ofNullable(simulator);
+    }
+
+    /** Wall-clock time {@link #start} took. */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    /** True once {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Stops everything in reverse start order; a component that fails to stop does not keep the others running. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        status.shutdownNow();
+        Named next;
+        while ((next = started.poll()) != null) {
+            closeQuietly(next);
+        }
+        registry.close();
+    }
+
+    private static void closeQuietly(Named component) {
+        try {
+            component.resource().close();
+        } catch (Exception e) {
+            LOG.error("{} did not stop cleanly", component.name(), e);
+        }
+    }
+}

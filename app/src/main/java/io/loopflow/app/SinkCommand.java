@@ -1,0 +1,68 @@
+package io.loopflow.app;
+
+import io.loopflow.sink.InfluxSink;
+import io.loopflow.sink.SinkConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Option;
+
+/** {@code loopflow sink}: LoopFlow's output topics from Kafka to InfluxDB, for the Grafana dashboards. */
+@Command(name = "sink", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run the InfluxDB sink: flows, key figures, surplus and alerts from Kafka to an InfluxDB bucket.")
+public final class SinkCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkCommand.class);
+
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:" + SinkConfig.ENV_KAFKA_BOOTSTRAP + ":-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers. Env LOOPFLOW_KAFKA_BOOTSTRAP.")
+    String kafkaBootstrap;
+
+    @Option(names = "--influx-url", defaultValue = "${env:" + SinkConfig.ENV_INFLUX_URL + ":-http://127.0.0.1:8086}",
+            description = "InfluxDB URL. Env LOOPFLOW_INFLUX_URL.")
+    String influxUrl;
+
+    @Option(names = "--influx-org", defaultValue = "${env:" + SinkConfig.ENV_INFLUX_ORG + ":-loopflow}",
+            description = "InfluxDB organisation. Env LOOPFLOW_INFLUX_ORG.")
+    String org;
+
+    @Option(names = "--influx-bucket", defaultValue = "${env:" + SinkConfig.ENV_INFLUX_BUCKET + ":-loopflow}",
+            description = "InfluxDB bucket. Env LOOPFLOW_INFLUX_BUCKET.")
+    String bucket;
+
+    // A secret: taken from the environment, never shown in the help.
+    @Option(names = "--influx-token", defaultValue = "${env:" + SinkConfig.ENV_INFLUX_TOKEN + ":-}", showDefaultValue = Visibility.NEVER,
+            description = "InfluxDB write token; empty for a server without authentication. Env LOOPFLOW_INFLUX_TOKEN (preferred: "
+                    + "a flag shows in the process list).")
+    String token;
+
+    @Option(names = "--group-id", defaultValue = "${env:LOOPFLOW_SINK_GROUP_ID:-" + SinkConfig.DEFAULT_GROUP_ID + "}",
+            description = "Kafka consumer group of the sink. Env LOOPFLOW_SINK_GROUP_ID.")
+    String groupId;
+
+    @Option(names = "--flush-interval", defaultValue = "${env:LOOPFLOW_SINK_FLUSH_INTERVAL:-1s}", converter = DurationConverter.class,
+            description = "Write a batch at least this often. Env LOOPFLOW_SINK_FLUSH_INTERVAL.")
+    Duration flushInterval;
+
+    @Option(names = "--batch-size", defaultValue = "${env:LOOPFLOW_SINK_BATCH_SIZE:-" + SinkConfig.DEFAULT_BATCH_SIZE + "}",
+            description = "Points per write at most. Env LOOPFLOW_SINK_BATCH_SIZE.")
+    int batchSize;
+
+    @Option(names = "--max-retry-time", defaultValue = "${env:LOOPFLOW_SINK_MAX_RETRY_TIME:-1m}", converter = DurationConverter.class,
+            description = "How long a failing write is retried before the sink reports itself stalled. Env LOOPFLOW_SINK_MAX_RETRY_TIME.")
+    Duration maxRetryTime;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime);
+        InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow sink", sink);
+        sink.start();
+        LOG.info("LoopFlow sink started: Kafka {} -> InfluxDB {} (org {}, bucket {})", kafkaBootstrap, influxUrl, org, bucket);
+        return RunUntilStopped.await(stopped);
+    }
+}

@@ -1,0 +1,78 @@
+package io.loopflow.app;
+
+import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.StreamProcessor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code loopflow streams}: the stream processor and its HTTP API against an external Kafka. */
+@Command(name = "streams", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Run the stream processor: readings and descriptors from Kafka to flow totals and key figures "
+                + "(loopflow.flows, loopflow.kpis) and the HTTP API. Instances with the same --application-id share the work.")
+public final class StreamsCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsCommand.class);
+
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:LOOPFLOW_KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers. Env LOOPFLOW_KAFKA_BOOTSTRAP.")
+    String kafkaBootstrap;
+
+    @Option(names = "--http-port", defaultValue = "${env:LOOPFLOW_HTTP_PORT:-8080}",
+            description = "HTTP API port, 0 = free port, -1 = no HTTP. Env LOOPFLOW_HTTP_PORT.")
+    int httpPort;
+
+    @Option(names = "--state-dir", defaultValue = "${env:LOOPFLOW_STATE_DIR:-./loopflow-data/streams}",
+            description = "Kafka Streams state directory. Env LOOPFLOW_STATE_DIR.")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = "${env:LOOPFLOW_APPLICATION_ID:-" + ProcessorConfig.DEFAULT_APPLICATION_ID + "}",
+            description = "Kafka Streams application id. Env LOOPFLOW_APPLICATION_ID.")
+    String applicationId;
+
+    @Option(names = "--flow-window", defaultValue = "${env:LOOPFLOW_FLOW_WINDOW:-1m}", converter = DurationConverter.class,
+            description = "Flow window size. Env LOOPFLOW_FLOW_WINDOW.")
+    Duration flowWindow;
+
+    @Option(names = "--kpi-windows", defaultValue = "${env:LOOPFLOW_KPI_WINDOWS:-1h,1d}", split = ",",
+            converter = DurationConverter.class,
+            description = "Key-figure window sizes, multiples of the flow window. Env LOOPFLOW_KPI_WINDOWS.")
+    List<Duration> kpiWindows;
+
+    @Option(names = "--grace", defaultValue = "${env:LOOPFLOW_GRACE:-5m}", converter = DurationConverter.class,
+            description = "How long after its end a window waits for its active meters. Env LOOPFLOW_GRACE.")
+    Duration grace;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:LOOPFLOW_IDLE_TIMEOUT:-15m}", converter = DurationConverter.class,
+            description = "Wall-clock time after which a silent meter stops holding windows open. Env LOOPFLOW_IDLE_TIMEOUT.")
+    Duration idleTimeout;
+
+    @Option(names = "--gap-max", defaultValue = "${env:LOOPFLOW_GAP_MAX:-15m}", converter = DurationConverter.class,
+            description = "Largest gap between two rate readings that is still integrated. Env LOOPFLOW_GAP_MAX.")
+    Duration gapMax;
+
+    @Option(names = "--commit-interval", defaultValue = "${env:LOOPFLOW_COMMIT_INTERVAL:-1s}", converter = DurationConverter.class,
+            description = "Kafka Streams commit interval (provisional figures at most this often). Env LOOPFLOW_COMMIT_INTERVAL.")
+    Duration commitInterval;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace,
+                idleTimeout, gapMax, commitInterval, httpPort);
+        StreamProcessor processor = new StreamProcessor(config);
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
+        try {
+            processor.start();
+        } catch (RuntimeException e) {
+            processor.close();
+            throw e;
+        }
+        LOG.info("LoopFlow streams started: Kafka {}, HTTP API http://127.0.0.1:{}/api", kafkaBootstrap, processor.httpPort());
+        return RunUntilStopped.await(stopped);
+    }
+}

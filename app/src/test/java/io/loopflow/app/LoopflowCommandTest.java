@@ -1,0 +1,87 @@
+package io.loopflow.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopflow.sink.SinkConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/** The command line as a user meets it: defaults, parsing, and errors that name the flag. Nothing is started. */
+class LoopflowCommandTest {
+
+    @Test
+    void localHasTheDocumentedDefaults() {
+        CommandLine cli = Loopflow.commandLine();
+        ParseResult result = cli.parseArgs("local");
+        LocalCommand local = (LocalCommand) result.subcommand().commandSpec().userObject();
+
+        assertThat(local.mqttPort).isEqualTo(1883);
+        assertThat(local.kafkaPort).isEqualTo(9092);
+        assertThat(local.httpPort).isEqualTo(8080);
+        assertThat(local.dataDir).hasToString("./loopflow-data");
+        assertThat(local.flowWindow).isEqualTo(Duration.ofMinutes(1));
+        assertThat(local.kpiWindows).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(local.grace).isEqualTo(Duration.ofMinutes(5));
+        assertThat(local.idleTimeout).isEqualTo(Duration.ofMinutes(15));
+        assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.MEMORY);
+        assertThat(local.partitions).isEqualTo(1);
+        assertThat(local.simulate).isFalse();
+    }
+
+    @Test
+    void localReadsFlagsIncludingDurationListsAndCaseInsensitivePersistence() {
+        CommandLine cli = Loopflow.commandLine();
+        ParseResult result = cli.parseArgs("local", "--simulate", "--flow-window", "10s", "--kpi-windows", "1m,1h",
+                "--grace", "0s", "--mqtt-persistence", "file", "--partitions", "3", "--sim-speed", "0");
+        LocalCommand local = (LocalCommand) result.subcommand().commandSpec().userObject();
+
+        assertThat(local.simulate).isTrue();
+        assertThat(local.flowWindow).isEqualTo(Duration.ofSeconds(10));
+        assertThat(local.kpiWindows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1));
+        assertThat(local.grace).isZero();
+        assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.FILE);
+        assertThat(local.partitions).isEqualTo(3);
+        assertThat(local.simSpeed).isZero();
+    }
+
+    @Test
+    void aBadDurationFailsAtStartNamingTheFlag() {
+        CommandLine cli = Loopflow.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("local", "--grace", "5 minutes");
+
+        assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--grace").contains("'5 minutes' is not a duration");
+    }
+
+    @Test
+    void anInvalidConfigurationValueFailsBeforeAnythingStarts() {
+        CommandLine cli = Loopflow.commandLine();
+        int exit = cli.execute("local", "--partitions", "0");
+        assertThat(exit).isEqualTo(CommandLine.ExitCode.USAGE);
+    }
+
+    @Test
+    void sinkReadsTheEnvironmentVariablesOfSinkConfigAndHidesTheToken() {
+        CommandLine sink = Loopflow.commandLine().getSubcommands().get("sink");
+        StringBuilder defaults = new StringBuilder();
+        sink.getCommandSpec().options().forEach(o -> defaults.append(o.defaultValueString(false)).append(' '));
+
+        assertThat(defaults.toString()).contains("${env:" + SinkConfig.ENV_KAFKA_BOOTSTRAP, "${env:" + SinkConfig.ENV_INFLUX_URL,
+                "${env:" + SinkConfig.ENV_INFLUX_ORG, "${env:" + SinkConfig.ENV_INFLUX_BUCKET, "${env:" + SinkConfig.ENV_INFLUX_TOKEN);
+        assertThat(sink.getUsageMessage()).contains("--influx-token").doesNotContain("Default: ${env:LOOPFLOW_INFLUX_TOKEN");
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        CommandLine cli = Loopflow.commandLine();
+        cli.setErr(new PrintWriter(new StringWriter()));
+        assertThat(cli.execute()).isEqualTo(CommandLine.ExitCode.USAGE);
+    }
+}

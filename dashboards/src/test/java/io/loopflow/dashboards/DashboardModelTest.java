@@ -1,0 +1,136 @@
+package io.loopflow.dashboards;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The provisioning files are well-formed: what Grafana would only find out at run time, checked here. */
+class DashboardModelTest {
+    private static final Set<String> DASHBOARDS = Set.of("loopflow-region", "loopflow-site", "loopflow-surplus", "loopflow-pipeline");
+    private final Map<String, JsonNode> dashboards = Provisioning.dashboards();
+
+    @Test
+    void theFourDashboardsHaveUniqueUidsAndTitles() {
+        List<String> uids = dashboards.values().stream().map(d -> d.path("uid").asText()).toList();
+        List<String> titles = dashboards.values().stream().map(d -> d.path("title").asText()).toList();
+
+        assertThat(uids).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(DASHBOARDS);
+        assertThat(titles).doesNotHaveDuplicates().allSatisfy(t -> assertThat(t).startsWith("LoopFlow: "));
+    }
+
+    @Test
+    void panelIdsAreUniqueWithinADashboardAndEveryPanelHasATitleAndAQuery() {
+        dashboards.forEach((file, d) -> {
+            List<JsonNode> panels = Provisioning.panels(d);
+            assertThat(panels).as(file).isNotEmpty();
+            assertThat(panels.stream().map(p -> p.path("id").asInt()).toList()).as(file + " panel ids").doesNotHaveDuplicates();
+            for (JsonNode p : panels) {
+                String where = file + " / " + p.path("title").asText();
+                assertThat(p.path("title").asText()).as(file + " panel title").isNotBlank();
+                assertThat(p.path("targets")).as(where + " targets").isNotEmpty();
+                for (JsonNode t : p.path("targets")) {
+                    assertThat(t.path("rawQuery").asBoolean()).as(where + " raw InfluxQL").isTrue();
+                    assertThat(t.path("query").asText()).as(where + " query").startsWith("SELECT ");
+                }
+                assertThat(p.path("targets").findValuesAsText("refId")).as(where + " refIds").doesNotHaveDuplicates();
+            }
+        });
+    }
+
+    @Test
+    void everyDatasourceReferenceExists() {
+        Set<String> uids = new HashSet<>();
+        Provisioning.datasources().forEach(ds -> uids.add(ds.path("uid").asText()));
+        assertThat(uids).containsExactly("loopflow-influxdb");
+        assertThat(Provisioning.datasources()).allSatisfy(ds -> {
+            assertThat(ds.path("type").asText()).isEqualTo("influxdb");
+            assertThat(ds.path("jsonData").path("version").asText()).isEqualTo("InfluxQL");
+        });
+
+        List<JsonNode> references = new ArrayList<>();
+        dashboards.values().forEach(d -> {
+            references.addAll(d.findValues("datasource"));
+        });
+        assertThat(references).isNotEmpty().allSatisfy(ref -> {
+            if (!ref.path("type").asText().equals("grafana")) {
+                assertThat(ref.path("uid").asText()).isIn(uids);
+            }
+        });
+        assertThat(Provisioning.alertRules()).isNotEmpty().allSatisfy(rule -> rule.path("data").forEach(q ->
+                assertThat(q.path("datasourceUid").asText()).isIn(uids.contains(q.path("datasourceUid").asText()) ? uids : Set.of("__expr__"))));
+    }
+
+    @Test
+    void everyVariableUsedIsDefinedAndResolvesOnlyEarlierVariables() {
+        dashboards.forEach((file, d) -> {
+            List<String> defined = new ArrayList<>();
+            for (JsonNode v : d.path("templating").path("list")) {
+                String query = v.path("query").asText();
+                if (v.path("type").asText().equals("query")) {
+                    assertThat(GrafanaMacros.variablesIn(query)).as(file + " $" + v.path("name").asText() + " depends on").isSubsetOf(defined);
+                    assertThat(query).startsWith("SHOW TAG VALUES");
+                }
+                if (v.path("includeAll").asBoolean()) {
+                    assertThat(v.path("allValue").asText()).as(file + " $" + v.path("name").asText() + " allValue").isEqualTo(".*");
+                }
+                defined.add(v.path("name").asText());
+            }
+            for (JsonNode p : Provisioning.panels(d)) {
+                for (JsonNode t : p.path("targets")) {
+                    assertThat(GrafanaMacros.variablesIn(t.path("query").asText())).as(file + " / " + p.path("title").asText()).isSubsetOf(defined);
+                }
+            }
+            for (JsonNode a : d.path("annotations").path("list")) {
+                assertThat(GrafanaMacros.variablesIn(a.path("query").asText())).as(file + " annotation").isSubsetOf(defined);
+            }
+        });
+    }
+
+    @Test
+    void regionSiteAndMaterialVariablesExistWhereTheyFilter() {
+        for (String file : List.of("region.json", "site.json", "surplus.json")) {
+            List<String> names = dashboards.get(file).path("templating").path("list").findValuesAsText("name");
+            assertThat(names).as(file).contains("region", "site", "material");
+        }
+    }
+
+    @Test
+    void everyPanelHasAUnitAndEveryTimeSeriesAnAxisLabel() {
+        dashboards.forEach((file, d) -> Provisioning.panels(d).forEach(p -> {
+            String where = file + " / " + p.path("title").asText();
+            assertThat(p.path("fieldConfig").path("defaults").path("unit").asText()).as(where + " unit").isNotBlank();
+            if (p.path("type").asText().equals("timeseries")) {
+                assertThat(p.path("fieldConfig").path("defaults").path("custom").path("axisLabel").asText()).as(where + " axis label").isNotBlank();
+            }
+            if (p.path("targets").toString().contains("$tag_unit")) {
+                // quantities: one unit per canonical unit, matched on the legend's "(unit)"
+                assertThat(p.path("fieldConfig").path("overrides").findValuesAsText("value")).as(where + " unit overrides")
+                        .contains("suffix: t", "suffix: MWh", "suffix: m³");
+            }
+        }));
+    }
+
+    @Test
+    void surplusDashboardShowsOnlyOpenMatchesAndAlertsAsAnnotations() {
+        JsonNode surplus = dashboards.get("surplus.json");
+        JsonNode matches = Provisioning.panels(surplus).stream().filter(p -> p.path("title").asText().equals("Open matches")).findFirst().orElseThrow();
+
+        assertThat(matches.path("transformations").get(0).path("id").asText()).isEqualTo("filterByValue");
+        assertThat(matches.path("transformations").get(0).path("options").path("filters").get(0).path("fieldName").asText()).isEqualTo("open");
+        assertThat(surplus.path("annotations").path("list").findValuesAsText("query")).anySatisfy(q -> assertThat(q).contains("loopflow_alert"));
+    }
+
+    @Test
+    void alertRuleForSurplusIsProvisionedAndProviderPointsAtTheDashboards() {
+        assertThat(Provisioning.alertRules()).extracting(r -> r.path("uid").asText()).containsExactly("loopflow-surplus-available");
+        assertThat(Provisioning.alertRules().get(0).path("condition").asText()).isEqualTo("C");
+        assertThat(Provisioning.providers()).singleElement().satisfies(p ->
+                assertThat(p.path("options").path("path").asText()).isEqualTo("/var/lib/grafana/dashboards/loopflow"));
+    }
+}

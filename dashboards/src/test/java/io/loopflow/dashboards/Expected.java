@@ -1,0 +1,90 @@
+package io.loopflow.dashboards;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What each panel query must return for {@link Scenario}, with the selections of
+ * {@link DashboardQueriesIT} (region kalundborg; site asnaes on the site dashboard; material gypsum; window
+ * PT1H), time range base-1h .. base+2h, interval 1h. Derived from the scenario by hand; comments give the
+ * arithmetic. {@code +Nm}: the time bucket, minutes after base.
+ */
+final class Expected {
+    private Expected() {
+    }
+
+    static Map<String, List<String>> panels() {
+        Map<String, List<String>> e = new TreeMap<>();
+        // Region kalundborg, all its sites (asnaes, gyproc; arla is in aarhus), gypsum.
+        // asnaes: R = reuse 10 + disposal 2 + storage 2 = 14 -> recycling 10/14, landfill 2/14; no input -> no circular rate.
+        // gyproc: no residues -> no recycling/landfill rate; circular 10 / (30 + 10).
+        e.put("loopflow-region / Recycling rate / A", List.of("loopflow_kpi{material=gypsum,site=asnaes} +0m last=0.714286"));
+        e.put("loopflow-region / Landfill rate / A", List.of("loopflow_kpi{material=gypsum,site=asnaes} +0m last=0.142857"));
+        e.put("loopflow-region / Circular input rate / A", List.of("loopflow_kpi{material=gypsum,site=gyproc} +0m last=0.25"));
+        e.put("loopflow-region / Regional key figures / A",
+                List.of("loopflow_kpi{material=gypsum,region=kalundborg} +0m recycling=0.714286 landfill=0.142857 circular input=0.25"));
+        // out.reuse 6 (final, overwriting the provisional 3) + 4, asnaes -> gyproc
+        e.put("loopflow-region / Exchanges between sites / A", List.of("loopflow_exchange{material=gypsum,receiver=gyproc,site=asnaes,unit=t} quantity=10"));
+        e.put("loopflow-region / Totals by role / A", List.of(
+                "loopflow_flow{role=in.secondary,unit=t} sum=10",
+                "loopflow_flow{role=in.virgin,unit=t} sum=30",
+                "loopflow_flow{role=out.disposal,unit=t} sum=2",
+                "loopflow_flow{role=out.reuse,unit=t} sum=10",
+                "loopflow_flow{role=out.storage,unit=t} sum=2"));
+
+        // Site asnaes, gypsum: all flows in the first hour bucket.
+        e.put("loopflow-site / Flows by role / A", List.of(
+                "loopflow_flow{material=gypsum,role=out.disposal,unit=t} +0m sum=2",
+                "loopflow_flow{material=gypsum,role=out.reuse,unit=t} +0m sum=10",
+                "loopflow_flow{material=gypsum,role=out.storage,unit=t} +0m sum=2"));
+        // surplus 80 at +30m, 95 at +60m, carried forward; threshold 50 from the surplus alert at +30m
+        e.put("loopflow-site / Stock against threshold / A", List.of(
+                "loopflow_surplus{material=gypsum,unit=t} +0m last=80",
+                "loopflow_surplus{material=gypsum,unit=t} +60m last=95",
+                "loopflow_surplus{material=gypsum,unit=t} +120m last=95"));
+        e.put("loopflow-site / Stock against threshold / B", List.of(
+                "loopflow_alert{material=gypsum} +0m last=50",
+                "loopflow_alert{material=gypsum} +60m last=50",
+                "loopflow_alert{material=gypsum} +120m last=50"));
+        // series in tag order (P1D before PT1H); P1D: R = 20 + 4 + 6 = 30 -> 20/30, 4/30
+        e.put("loopflow-site / Key figures by window / A", List.of(
+                "loopflow_kpi{material=gypsum,unit=t,window=P1D} recycling=0.666667 landfill=0.133333 out.reuse=20 out.disposal=4 out.storage=6 in.virgin=0 in.secondary=0",
+                "loopflow_kpi{material=gypsum,unit=t,window=PT1H} recycling=0.714286 landfill=0.142857 out.reuse=10 out.disposal=2 out.storage=2 in.virgin=0 in.secondary=0"));
+        e.put("loopflow-site / Key figures over time / A", List.of("loopflow_kpi{material=gypsum} +0m recycling=0.714286 landfill=0.142857"));
+
+        // Region kalundborg, all sites and materials: arla's surplus (aarhus) is not shown.
+        e.put("loopflow-surplus / Active surplus / A", List.of("loopflow_surplus{material=gypsum,site=asnaes,unit=t} available=95 rate per hour=3 source=stock"));
+        // the arla match was closed at +40m (open 0, hidden by the panel's filter); gyproc's is open
+        e.put("loopflow-surplus / Open matches / A", List.of(
+                "loopflow_alert{counterpart=arla,material=gypsum,site=asnaes} open=0 available=80 wanted=60 distance_km=180.2",
+                "loopflow_alert{counterpart=gyproc,material=gypsum,site=asnaes} open=1 available=80 wanted=40 distance_km=12.5"));
+        e.put("loopflow-surplus / Surplus available / A", List.of(
+                "loopflow_surplus{material=gypsum,site=asnaes,unit=t} +0m last=80",
+                "loopflow_surplus{material=gypsum,site=asnaes,unit=t} +60m last=95",
+                "loopflow_surplus{material=gypsum,site=asnaes,unit=t} +120m last=95"));
+        e.put("loopflow-surplus / Alert history / A", List.of(
+                "loopflow_alert +30m type=surplus.available site=asnaes material=gypsum available=80 threshold=50 message=80 t of gypsum available at asnaes",
+                "loopflow_alert +31m type=match site=asnaes counterpart=gyproc material=gypsum available=80 threshold=40 distance_km=12.5 message=asnaes can supply gyproc",
+                "loopflow_alert +32m type=match site=asnaes counterpart=arla material=gypsum available=80 threshold=60 distance_km=180.2 message=asnaes can supply arla",
+                "loopflow_alert +40m type=match.closed site=asnaes counterpart=arla material=gypsum message=arla no longer wants gypsum"));
+
+        // 120 + 60 + 20 accepted in the first hour: 200 / 3600 s
+        e.put("loopflow-pipeline / Readings per second / A", List.of(
+                "loopflow_ingest -60m accepted=0", "loopflow_ingest +0m accepted=0.055556", "loopflow_ingest +60m accepted=0", "loopflow_ingest +120m accepted=0"));
+        // 2 invalid_field and 3 late in the first hour, per second
+        e.put("loopflow-pipeline / Rejections by reason / A", List.of(
+                "loopflow_ingest{reason=invalid_field} -60m sum=0", "loopflow_ingest{reason=invalid_field} +0m sum=0.000556",
+                "loopflow_ingest{reason=invalid_field} +60m sum=0", "loopflow_ingest{reason=invalid_field} +120m sum=0",
+                "loopflow_ingest{reason=late} -60m sum=0", "loopflow_ingest{reason=late} +0m sum=0.000833",
+                "loopflow_ingest{reason=late} +60m sum=0", "loopflow_ingest{reason=late} +120m sum=0"));
+        // worst partition: flows p0 reached 7
+        e.put("loopflow-pipeline / Sink consumer lag / A", List.of("loopflow_sink_lag{topic=loopflow.flows} +0m max=7", "loopflow_sink_lag{topic=loopflow.kpis} +0m max=1"));
+        // gyproc resolved (open 0, hidden by the panel's filter; detail from the first finding), novo-nordisk open
+        e.put("loopflow-pipeline / Data-quality issues / A", List.of(
+                "loopflow_dataquality{issue=no_coordinates,material=gypsum,site=gyproc} open=0 detail=gyproc has no lat/lon",
+                "loopflow_dataquality{issue=no_coordinates,material=steam,site=novo-nordisk} open=1 detail=novo-nordisk has no lat/lon"));
+        e.put("loopflow-pipeline / Totals / A", List.of("loopflow_ingest{outcome=accepted} sum=200", "loopflow_ingest{outcome=rejected} sum=5"));
+        return e;
+    }
+}
