@@ -2,6 +2,9 @@ package io.loopflow.app;
 
 import io.loopflow.ingest.Gateway;
 import io.loopflow.ingest.GatewayConfig;
+import io.loopflow.ingest.alerts.AlertPublisher;
+import io.loopflow.ingest.alerts.AlertPublisherConfig;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -51,19 +54,46 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "Period of the count line. Env LOOPFLOW_LOG_INTERVAL.")
     Duration logInterval;
 
+    @Option(names = "--alerts", defaultValue = "${env:LOOPFLOW_ALERTS:-true}", negatable = true, fallbackValue = "true",
+            description = "Also publish loopflow.alerts back to the plants on loopflow/v1/{site}/alerts (QoS 1). Env LOOPFLOW_ALERTS.")
+    boolean alerts;
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
                 sessionExpiry, logInterval);
-        Gateway gateway = new Gateway(config, new SimpleMeterRegistry());
-        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow gateway", gateway);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Gateway gateway = new Gateway(config, registry);
+        AlertPublisher publisher = alerts
+                ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts"), registry)
+                : null;
+        // Closed in reverse: the alert publisher, then the gateway.
+        AutoCloseable both = () -> {
+            if (publisher != null) {
+                publisher.close();
+            }
+            gateway.close();
+        };
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow gateway", both);
         try {
             gateway.start();
-        } catch (RuntimeException e) {
-            gateway.close();
-            throw e;
+            if (publisher != null) {
+                publisher.start();
+            }
+        } catch (RuntimeException | MqttException e) {
+            closeAfterFailedStart(both);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("alert publisher cannot connect to " + mqttUri, e);
         }
-        LOG.info("LoopFlow gateway {} started: {} -> Kafka {}", clientId, mqttUri, kafkaBootstrap);
+        LOG.info("LoopFlow gateway {} started: {} -> Kafka {}{}", clientId, mqttUri, kafkaBootstrap,
+                publisher == null ? "" : "; alerts Kafka -> " + mqttUri);
         return RunUntilStopped.await(stopped);
+    }
+
+    private static void closeAfterFailedStart(AutoCloseable both) {
+        try {
+            both.close();
+        } catch (Exception e) {
+            LOG.error("LoopFlow gateway did not stop cleanly after a failed start", e);
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -77,6 +78,24 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Start the simulated clock this far in the past and catch up at --sim-speed. Env LOOPFLOW_SIM_BACKFILL.")
     Duration simBackfill;
 
+    @Option(names = "--influx-url", defaultValue = "${env:LOOPFLOW_INFLUX_URL:-}",
+            description = "Also write history to this InfluxDB (v2 write API, e.g. http://127.0.0.1:8086); empty: no sink. "
+                    + "Env LOOPFLOW_INFLUX_URL.")
+    String influxUrl;
+
+    @Option(names = "--influx-org", defaultValue = "${env:LOOPFLOW_INFLUX_ORG:-loopflow}",
+            description = "InfluxDB organisation, with --influx-url. Env LOOPFLOW_INFLUX_ORG.")
+    String influxOrg;
+
+    @Option(names = "--influx-bucket", defaultValue = "${env:LOOPFLOW_INFLUX_BUCKET:-loopflow}",
+            description = "InfluxDB bucket, with --influx-url. Env LOOPFLOW_INFLUX_BUCKET.")
+    String influxBucket;
+
+    // A secret: taken from the environment, never shown in the help.
+    @Option(names = "--influx-token", defaultValue = "${env:LOOPFLOW_INFLUX_TOKEN:-}", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "InfluxDB write token, with --influx-url. Env LOOPFLOW_INFLUX_TOKEN (preferred: a flag shows in the process list).")
+    String influxToken;
+
     @Override
     public Integer call() throws InterruptedException {
         LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindows, grace, idleTimeout,
@@ -87,7 +106,9 @@ public final class LocalCommand implements Callable<Integer> {
                 config.kpiWindows().stream().map(DurationConverter::format).toList(), DurationConverter.format(config.grace()),
                 DurationConverter.format(config.idleTimeout()), config.mqttPersistence().name().toLowerCase(Locale.ROOT),
                 config.partitions());
-        LocalMode local = new LocalMode(config);
+        InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
+                : new InfluxTarget(influxUrl, influxOrg, influxBucket, influxToken);
+        LocalMode local = new LocalMode(config, influx);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow local", local);
         try {
             local.start();
@@ -102,6 +123,12 @@ public final class LocalCommand implements Callable<Integer> {
         LOG.info("MQTT broker:     {}", local.mqttUri());
         LOG.info("Kafka bootstrap: {}", local.kafkaBootstrap());
         LOG.info("HTTP API:        {}/kpis?window=PT1H  (health: {}/health)", local.apiUrl(), local.apiUrl());
+        LOG.info("Surplus:         {}/surplus  {}/matches  {}/alerts?active=true", local.apiUrl(), local.apiUrl(), local.apiUrl());
+        LOG.info("Alerts (MQTT):   loopflow/v1/{site}/alerts, e.g. mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {} -t 'loopflow/v1/+/alerts' -v",
+                local.mqttUri().substring(local.mqttUri().lastIndexOf(':') + 1));
+        if (influx != null) {
+            LOG.info("InfluxDB sink:   {}", influx);
+        }
         LOG.info("LoopFlow local started in {} ms", local.startupTime().toMillis());
         return RunUntilStopped.await(stopped);
     }

@@ -8,6 +8,9 @@ import io.loopflow.embedded.EmbeddedMqttBroker;
 import io.loopflow.embedded.TopicSetup;
 import io.loopflow.ingest.Gateway;
 import io.loopflow.ingest.GatewayConfig;
+import io.loopflow.ingest.alerts.AlertPublisher;
+import io.loopflow.ingest.alerts.AlertPublisherConfig;
+import io.loopflow.sink.InfluxSink;
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import io.micrometer.core.instrument.Gauge;
@@ -56,7 +59,10 @@ public final class LocalMode implements AutoCloseable {
     });
     private EmbeddedMqttBroker mqtt;
     private EmbeddedKafka kafka;
+    private final InfluxTarget influx;
     private Gateway gateway;
+    private AlertPublisher alerts;
+    private InfluxSink sink;
     private StreamProcessor processor;
     private Simulator simulator;
     private Duration startupTime;
@@ -66,7 +72,13 @@ public final class LocalMode implements AutoCloseable {
 
     /** A local pipeline for {@code config}; nothing runs before {@link #start()}. */
     public LocalMode(LocalConfig config) {
+        this(config, null);
+    }
+
+    /** A local pipeline for {@code config} that also writes history to {@code influx} (null: no sink). */
+    public LocalMode(LocalConfig config, InfluxTarget influx) {
         this.config = config;
+        this.influx = influx;
     }
 
     /** Starts and returns a local pipeline for {@code config}. */
@@ -146,6 +158,21 @@ public final class LocalMode implements AutoCloseable {
         gateway = new Gateway(GatewayConfig.defaults(mqtt.uri(), kafka.bootstrapServers()), registry);
         track("gateway", gateway);
         gateway.start();
+
+        // Alerts go back to the plants over MQTT, on loopflow/v1/{site}/alerts.
+        alerts = new AlertPublisher(AlertPublisherConfig.defaults(mqtt.uri(), kafka.bootstrapServers()), registry);
+        track("alert publisher", alerts);
+        try {
+            alerts.start();
+        } catch (MqttException e) {
+            throw new IllegalStateException("alert publisher cannot connect to " + mqtt.uri() + ": " + e.getMessage(), e);
+        }
+
+        if (influx != null) {
+            sink = new InfluxSink(influx.sinkConfig(kafka.bootstrapServers()), registry);
+            track("InfluxDB sink", sink);
+            sink.start();
+        }
 
         if (config.simulate()) {
             SimulatorConfig sim = SimulatorConfig.realTime(mqtt.uri())

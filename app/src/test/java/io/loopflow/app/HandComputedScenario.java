@@ -1,6 +1,6 @@
 package io.loopflow.app;
 
-import io.loopflow.app.simulate.NoDelaySocketFactory;
+import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import io.loopflow.core.model.Role;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -81,7 +81,7 @@ final class HandComputedScenario {
         MqttClient client = new MqttClient(mqttUri, clientId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
-        options.setSocketFactory(new NoDelaySocketFactory());
+        options.setSocketFactory(new TcpNoDelaySocketFactory());
         client.connect(options);
         return client;
     }

@@ -1,5 +1,6 @@
 package io.loopflow.app.simulate;
 
+import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ public final class Simulator implements AutoCloseable {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setAutomaticReconnect(true);
-        options.setSocketFactory(new NoDelaySocketFactory());
+        options.setSocketFactory(new TcpNoDelaySocketFactory());
         IMqttToken connected = client.connect(options);
         connected.waitForCompletion(CONNECT_TIMEOUT_MS);
         windowSize = Math.min(config.window(), brokerReceiveMaximum(connected));

@@ -84,7 +84,7 @@ public final class AlertPublisher implements AutoCloseable {
         running = true;
         worker = new Thread(this::run, "loopflow-alert-publisher");
         worker.start();
-        LOG.info("Alert publisher started: {} -> {} loopflow/v1/{{site}}/alerts", Topics.ALERTS.name(), config.mqttUri());
+        LOG.info("Alert publisher started: {} -> {} loopflow/v1/{site}/alerts", Topics.ALERTS.name(), config.mqttUri());
     }
 
     private void run() {
