@@ -115,7 +115,10 @@ final class SurplusProcessor implements Processor<String, SurplusInput, String, 
         boolean changed = published == null || published.available() != available || published.rate() != rate
                 || published.source() != figure.source() || !published.unit().equals(unit);
         if (changed) {
-            context.forward(new Record<>(figure.key(), figure, timestamp));
+            // Stamped with its event time, which never goes back for a key (the view over loopflow.surplus needs that):
+            // the inputs of one surplus carry the clocks of different writers (readings: the gateway's; flows: the
+            // flow application's punctuations), whose timestamps interleave.
+            context.forward(new Record<>(figure.key(), figure, s.now().toEpochMilli()));
             published = figure;
         }
 
