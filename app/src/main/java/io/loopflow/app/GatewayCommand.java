@@ -7,6 +7,8 @@ import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -14,7 +16,11 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code loopflow gateway}: one MQTT -> Kafka gateway against external brokers. */
+/**
+ * {@code loopflow gateway}: one MQTT -> Kafka gateway against external brokers, with the alert publisher
+ * (Kafka -> MQTT) unless {@code --no-alerts}, and {@code GET /health} on {@code --health-port}: UP while the
+ * gateway's MQTT client is connected.
+ */
 @Command(name = "gateway", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run one gateway: subscribe to plant readings and descriptors on an MQTT broker, validate them and "
                 + "write them to Kafka. Gateways with the same --share-group split the readings.")
@@ -58,30 +64,38 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "Also publish loopflow.alerts back to the plants on loopflow/v1/{site}/alerts (QoS 1). Env LOOPFLOW_ALERTS.")
     boolean alerts;
 
+    @Option(names = "--health-port", defaultValue = "${env:LOOPFLOW_HEALTH_PORT:-" + HealthServer.DEFAULT_PORT + "}",
+            description = "Port of GET /health (UP while connected to the MQTT broker), 0 = free port, -1 = off. "
+                    + "Env LOOPFLOW_HEALTH_PORT.")
+    int healthPort;
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
                 sessionExpiry, logInterval);
+        HealthServer.checkPort(healthPort);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Gateway gateway = new Gateway(config, registry);
         AlertPublisher publisher = alerts
                 ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts"), registry)
                 : null;
-        // Closed in reverse: the alert publisher, then the gateway.
-        AutoCloseable both = () -> {
+        HealthServer health = HealthServer.start("0.0.0.0", healthPort, gateway::connected, () -> health(gateway));
+        // Closed in reverse: the health endpoint, the alert publisher, then the gateway.
+        AutoCloseable all = () -> {
+            health.close();
             if (publisher != null) {
                 publisher.close();
             }
             gateway.close();
         };
-        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow gateway", both);
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow gateway", all);
         try {
             gateway.start();
             if (publisher != null) {
                 publisher.start();
             }
         } catch (RuntimeException | MqttException e) {
-            closeAfterFailedStart(both);
+            closeAfterFailedStart(all);
             throw e instanceof RuntimeException r ? r : new IllegalStateException("alert publisher cannot connect to " + mqttUri, e);
         }
         LOG.info("LoopFlow gateway {} started: {} -> Kafka {}{}", clientId, mqttUri, kafkaBootstrap,
@@ -89,9 +103,17 @@ public final class GatewayCommand implements Callable<Integer> {
         return RunUntilStopped.await(stopped);
     }
 
-    private static void closeAfterFailedStart(AutoCloseable both) {
+    private static Map<String, ?> health(Gateway gateway) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("mqtt", gateway.connected() ? "connected" : "disconnected");
+        detail.put("accepted", gateway.accepted());
+        detail.put("rejected", gateway.rejected());
+        return detail;
+    }
+
+    private static void closeAfterFailedStart(AutoCloseable all) {
         try {
-            both.close();
+            all.close();
         } catch (Exception e) {
             LOG.error("LoopFlow gateway did not stop cleanly after a failed start", e);
         }

@@ -4,15 +4,22 @@ import io.loopflow.sink.InfluxSink;
 import io.loopflow.sink.SinkConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
-/** {@code loopflow sink}: LoopFlow's output topics from Kafka to InfluxDB, for the Grafana dashboards. */
+/**
+ * {@code loopflow sink}: LoopFlow's output topics from Kafka to InfluxDB, for the Grafana dashboards, and
+ * {@code GET /health} on {@code --health-port}: UP once the sink has started, while it is neither stalled
+ * (InfluxDB refusing writes for longer than {@code --max-retry-time}) nor failed.
+ */
 @Command(name = "sink", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Run the InfluxDB sink: flows, key figures, surplus and alerts from Kafka to an InfluxDB bucket.")
 public final class SinkCommand implements Callable<Integer> {
@@ -56,13 +63,44 @@ public final class SinkCommand implements Callable<Integer> {
             description = "How long a failing write is retried before the sink reports itself stalled. Env LOOPFLOW_SINK_MAX_RETRY_TIME.")
     Duration maxRetryTime;
 
+    @Option(names = "--health-port", defaultValue = "${env:LOOPFLOW_HEALTH_PORT:-" + HealthServer.DEFAULT_PORT + "}",
+            description = "Port of GET /health (UP while the sink runs, not stalled or failed), 0 = free port, -1 = off. "
+                    + "Env LOOPFLOW_HEALTH_PORT.")
+    int healthPort;
+
     @Override
     public Integer call() throws InterruptedException {
         SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime);
+        HealthServer.checkPort(healthPort);
         InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
-        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow sink", sink);
-        sink.start();
+        AtomicBoolean started = new AtomicBoolean();
+        HealthServer health = HealthServer.start("0.0.0.0", healthPort,
+                () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()));
+        // Closed in reverse: the health endpoint, then the sink.
+        AutoCloseable all = () -> {
+            health.close();
+            sink.close();
+        };
+        CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow sink", all);
+        try {
+            sink.start();
+        } catch (RuntimeException e) {
+            health.close();
+            throw e;
+        }
+        started.set(true);
         LOG.info("LoopFlow sink started: Kafka {} -> InfluxDB {} (org {}, bucket {})", kafkaBootstrap, influxUrl, org, bucket);
         return RunUntilStopped.await(stopped);
+    }
+
+    private static Map<String, ?> health(InfluxSink sink, boolean started) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        Throwable failure = sink.failure();
+        detail.put("state", failure != null ? "failed" : sink.stalled() ? "stalled" : started ? "running" : "starting");
+        detail.put("pointsWritten", sink.pointsWritten());
+        if (failure != null) {
+            detail.put("error", String.valueOf(failure.getMessage()));
+        }
+        return detail;
     }
 }

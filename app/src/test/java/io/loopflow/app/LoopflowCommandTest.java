@@ -49,6 +49,20 @@ class LoopflowCommandTest {
     }
 
     @Test
+    void gatewayAndSinkServeHealthOnTheDocumentedDefaultPort() {
+        GatewayCommand gateway = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway").subcommand().commandSpec().userObject();
+        SinkCommand sink = (SinkCommand) Loopflow.commandLine().parseArgs("sink", "--health-port", "-1").subcommand().commandSpec().userObject();
+
+        assertThat(gateway.healthPort).isEqualTo(8081);
+        assertThat(sink.healthPort).isEqualTo(HealthServer.OFF);
+    }
+
+    @Test
+    void aBadHealthPortFailsBeforeAnythingStarts() {
+        assertThat(Loopflow.commandLine().execute("sink", "--health-port", "-2")).isEqualTo(CommandLine.ExitCode.USAGE);
+    }
+
+    @Test
     void aBadDurationFailsAtStartNamingTheFlag() {
         CommandLine cli = Loopflow.commandLine();
         StringWriter err = new StringWriter();

@@ -177,6 +177,12 @@ public final class Gateway implements AutoCloseable {
         return metrics.rejected();
     }
 
+    /** True while the MQTT client is connected to the broker (false before start, while reconnecting and after close). */
+    public boolean connected() {
+        MqttAsyncClient c = client;
+        return c != null && c.isConnected();
+    }
+
     /**
      * Stops taking messages (those that arrive from now on stay unacknowledged in the session), waits
      * for the Kafka writes in flight, acknowledges what Kafka acknowledged, disconnects without ending
