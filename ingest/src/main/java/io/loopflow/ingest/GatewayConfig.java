@@ -44,7 +44,8 @@ public record GatewayConfig(String mqttUri, String kafkaBootstrap, String client
         }
         requireText("gateway.kafka-bootstrap", kafkaBootstrap);
         requireText("gateway.client-id", clientId);
-        requireText("gateway.share-group", shareGroup);
+        // Empty: a lone gateway reading through an ordinary subscription (see readingsSubscription()).
+        Objects.requireNonNull(shareGroup, "gateway.share-group");
         // A share name is one topic level without wildcards (MQTT 5, 4.8.2).
         if (shareGroup.contains("/") || shareGroup.contains("+") || shareGroup.contains("#")) {
             throw new IllegalArgumentException("gateway.share-group must not contain '/', '+' or '#', got '" + shareGroup + "'");
@@ -103,9 +104,16 @@ public record GatewayConfig(String mqttUri, String kafkaBootstrap, String client
         return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, value);
     }
 
-    /** The shared subscription through which the gateways of {@link #shareGroup()} split the readings. */
+    /** A share group that makes a lone gateway read through an ordinary subscription. */
+    public static final String NO_SHARE_GROUP = "";
+
+    /**
+     * The shared subscription through which the gateways of {@link #shareGroup()} split the readings;
+     * with {@link #NO_SHARE_GROUP}, an ordinary subscription for a gateway that is alone (local mode):
+     * HiveMQ CE delivers a shared subscription's backlog far slower than an ordinary one's.
+     */
     public String readingsSubscription() {
-        return "$share/" + shareGroup + "/" + InboundTopic.READINGS_FILTER;
+        return shareGroup.isEmpty() ? InboundTopic.READINGS_FILTER : "$share/" + shareGroup + "/" + InboundTopic.READINGS_FILTER;
     }
 
     private static void requireText(String key, String value) {

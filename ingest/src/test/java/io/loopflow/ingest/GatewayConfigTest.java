@@ -14,6 +14,8 @@ class GatewayConfigTest {
         assertThat(defaults).isEqualTo(new GatewayConfig("tcp://127.0.0.1:1883", "127.0.0.1:9092", "loopflow-gateway-1",
                 "loopflow-gateways", 1000, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(30)));
         assertThat(defaults.readingsSubscription()).isEqualTo("$share/loopflow-gateways/loopflow/v1/+/meters/+/reading");
+        assertThat(defaults.withShareGroup(GatewayConfig.NO_SHARE_GROUP).readingsSubscription())
+                .as("a lone gateway reads through an ordinary subscription").isEqualTo("loopflow/v1/+/meters/+/reading");
     }
 
     @Test
