@@ -10,25 +10,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loopflow.core.Topics;
-import io.loopflow.core.json.Json;
 import io.loopflow.sink.PointMapper;
-import io.questdb.ServerMain;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.loopflow.sink.QuestDbServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -61,15 +48,13 @@ class LocalSinkIT {
     private static final String ORG = "loopflow";
     private static final String BUCKET = "loopflow";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private ServerMain questdb;
-    private String questdbUrl;
+    private QuestDbServer questdb;
     private LocalMode local;
 
     @BeforeAll
     void runScenario(@TempDir Path dir) throws Exception {
         // given QuestDB on a free port of 127.0.0.1, with the sink's tables keyed as InfluxDB keys points
-        startQuestDb(dir.resolve("questdb"));
+        questdb = QuestDbServer.start(dir.resolve("questdb"));
         for (Map.Entry<String, List<String>> m : PointMapper.tagKeys().entrySet()) {
             String tags = m.getValue().stream().map(t -> "\"" + t + "\" SYMBOL").collect(Collectors.joining(", "));
             String keys = m.getValue().stream().map(t -> "\"" + t + "\"").collect(Collectors.joining(", "));
@@ -80,7 +65,7 @@ class LocalSinkIT {
         // and loopflow local with --influx-url pointing at it (no token: QuestDB runs without authentication)
         LocalConfig config = new LocalConfig(0, 0, 0, dir.resolve("loopflow"), HandComputedScenario.FLOW_WINDOW, List.of(KPI_WINDOW),
                 Duration.ZERO, Duration.ofSeconds(5), MqttPersistence.MEMORY, 1, Duration.ofSeconds(30), false, 1, Duration.ZERO);
-        local = new LocalMode(config, new InfluxTarget(questdbUrl, ORG, BUCKET, ""));
+        local = new LocalMode(config, new InfluxTarget(questdb.url(), ORG, BUCKET, ""));
         local.start();
 
         // when a plant publishes the descriptors, waits until the meters are on Kafka, then publishes its readings
@@ -220,63 +205,15 @@ class LocalSinkIT {
         }
     }
 
-    // QuestDB in this JVM, as the sink module's QuestDbServer starts it.
-
-    private void startQuestDb(Path root) throws IOException {
-        Files.createDirectories(root);
-        int port;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        Map<String, String> env = new LinkedHashMap<>(System.getenv());
-        env.put("QDB_HTTP_BIND_TO", "127.0.0.1:" + port);
-        env.put("QDB_HTTP_MIN_ENABLED", "false");
-        env.put("QDB_PG_ENABLED", "false");
-        env.put("QDB_LINE_TCP_ENABLED", "false");
-        env.put("QDB_LINE_UDP_ENABLED", "false");
-        env.put("QDB_TELEMETRY_ENABLED", "false");
-        env.put("QDB_SHARED_WORKER_COUNT", "2");
-        questdb = ServerMain.create(root.toString(), env);
-        questdb.start();
-        questdbUrl = "http://127.0.0.1:" + port;
-    }
-
     private long count(String sql) {
         return query(sql).get(0).get("n").asLong();
     }
 
-    /** Runs {@code sql} and returns its rows as column name -> value maps. */
     private List<Map<String, JsonNode>> query(String sql) {
-        JsonNode answer = exec(sql);
-        List<String> names = new ArrayList<>();
-        answer.path("columns").forEach(c -> names.add(c.path("name").asText()));
-        List<Map<String, JsonNode>> rows = new ArrayList<>();
-        for (JsonNode row : answer.path("dataset")) {
-            Map<String, JsonNode> r = new LinkedHashMap<>();
-            for (int i = 0; i < names.size(); i++) {
-                r.put(names.get(i), row.get(i));
-            }
-            rows.add(r);
-        }
-        return rows;
+        return questdb.query(sql);
     }
 
-    /** Runs a statement over QuestDB's /exec endpoint and fails on a SQL error. */
     private JsonNode exec(String sql) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(questdbUrl + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
-                    .timeout(Duration.ofSeconds(30)).GET().build();
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode answer = Json.MAPPER.readTree(response.body());
-            if (response.statusCode() != 200 || answer.has("error")) {
-                throw new IllegalStateException("QuestDB refused " + sql + ": " + new String(response.body(), StandardCharsets.UTF_8));
-            }
-            return answer;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return questdb.exec(sql);
     }
 }

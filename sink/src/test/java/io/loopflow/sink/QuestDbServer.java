@@ -26,7 +26,7 @@ import java.util.Map;
  * ({@code /api/v2/write}) and SQL ({@code /exec}), which is how the tests read points back. Can be stopped and
  * started again on the same port and data directory to simulate an outage.
  */
-final class QuestDbServer implements AutoCloseable {
+public final class QuestDbServer implements AutoCloseable {
     private final Path root;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -37,7 +37,7 @@ final class QuestDbServer implements AutoCloseable {
         this.port = port;
     }
 
-    static QuestDbServer start(Path root) {
+    public static QuestDbServer start(Path root) {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
@@ -48,7 +48,7 @@ final class QuestDbServer implements AutoCloseable {
         return q;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
@@ -78,7 +78,7 @@ final class QuestDbServer implements AutoCloseable {
     }
 
     /** Runs {@code sql} and returns its rows as column name -> value maps. */
-    List<Map<String, JsonNode>> query(String sql) {
+    public List<Map<String, JsonNode>> query(String sql) {
         JsonNode answer = exec(sql);
         List<String> names = new ArrayList<>();
         answer.path("columns").forEach(c -> names.add(c.path("name").asText()));
@@ -103,7 +103,7 @@ final class QuestDbServer implements AutoCloseable {
     }
 
     /** Runs a statement and fails on a SQL error. */
-    JsonNode exec(String sql) {
+    public JsonNode exec(String sql) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/exec?query=" + URLEncoder.encode(sql, StandardCharsets.UTF_8)))
                     .timeout(Duration.ofSeconds(30)).GET().build();
