@@ -2,7 +2,6 @@ package io.loopflow.app;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -10,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code loopflow local}: builds a {@link LocalConfig} from flags and environment and runs {@link LocalMode}. */
@@ -35,22 +35,8 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Kafka logs, Streams state, MQTT broker data. Env LOOPFLOW_DATA_DIR.")
     Path dataDir;
 
-    @Option(names = "--flow-window", defaultValue = "${env:LOOPFLOW_FLOW_WINDOW:-1m}", converter = DurationConverter.class,
-            description = "Flow window size. Env LOOPFLOW_FLOW_WINDOW.")
-    Duration flowWindow;
-
-    @Option(names = "--kpi-windows", defaultValue = "${env:LOOPFLOW_KPI_WINDOWS:-1h,1d}", split = ",",
-            converter = DurationConverter.class,
-            description = "Key-figure window sizes, comma-separated multiples of the flow window. Env LOOPFLOW_KPI_WINDOWS.")
-    List<Duration> kpiWindows;
-
-    @Option(names = "--grace", defaultValue = "${env:LOOPFLOW_GRACE:-5m}", converter = DurationConverter.class,
-            description = "How long after its end a window waits for its active meters. Env LOOPFLOW_GRACE.")
-    Duration grace;
-
-    @Option(names = "--idle-timeout", defaultValue = "${env:LOOPFLOW_IDLE_TIMEOUT:-15m}", converter = DurationConverter.class,
-            description = "Wall-clock time after which a silent meter stops holding windows open. Env LOOPFLOW_IDLE_TIMEOUT.")
-    Duration idleTimeout;
+    @Mixin
+    WindowOptions windows = new WindowOptions();
 
     @Option(names = "--mqtt-persistence", defaultValue = "${env:LOOPFLOW_MQTT_PERSISTENCE:-memory}",
             description = "memory (~62k msg/s; queued messages lost if the process crashes) or file (~12k msg/s; survives "
@@ -98,8 +84,8 @@ public final class LocalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindows, grace, idleTimeout,
-                mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill);
+        LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, windows.flowWindow, windows.kpiWindows,
+                windows.grace, windows.idleTimeout, mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill);
         LOG.info("Starting LoopFlow local (data in {}, flow window {}, kpi windows {}, grace {}, idle timeout {}, "
                         + "MQTT persistence {}, {} partition(s))",
                 config.dataDir(), DurationConverter.format(config.flowWindow()),

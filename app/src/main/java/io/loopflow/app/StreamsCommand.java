@@ -4,12 +4,12 @@ import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code loopflow streams}: the stream processor and its HTTP API against an external Kafka. */
@@ -35,22 +35,8 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "Kafka Streams application id. Env LOOPFLOW_APPLICATION_ID.")
     String applicationId;
 
-    @Option(names = "--flow-window", defaultValue = "${env:LOOPFLOW_FLOW_WINDOW:-1m}", converter = DurationConverter.class,
-            description = "Flow window size. Env LOOPFLOW_FLOW_WINDOW.")
-    Duration flowWindow;
-
-    @Option(names = "--kpi-windows", defaultValue = "${env:LOOPFLOW_KPI_WINDOWS:-1h,1d}", split = ",",
-            converter = DurationConverter.class,
-            description = "Key-figure window sizes, multiples of the flow window. Env LOOPFLOW_KPI_WINDOWS.")
-    List<Duration> kpiWindows;
-
-    @Option(names = "--grace", defaultValue = "${env:LOOPFLOW_GRACE:-5m}", converter = DurationConverter.class,
-            description = "How long after its end a window waits for its active meters. Env LOOPFLOW_GRACE.")
-    Duration grace;
-
-    @Option(names = "--idle-timeout", defaultValue = "${env:LOOPFLOW_IDLE_TIMEOUT:-15m}", converter = DurationConverter.class,
-            description = "Wall-clock time after which a silent meter stops holding windows open. Env LOOPFLOW_IDLE_TIMEOUT.")
-    Duration idleTimeout;
+    @Mixin
+    WindowOptions windows = new WindowOptions();
 
     @Option(names = "--gap-max", defaultValue = "${env:LOOPFLOW_GAP_MAX:-15m}", converter = DurationConverter.class,
             description = "Largest gap between two rate readings that is still integrated. Env LOOPFLOW_GAP_MAX.")
@@ -62,8 +48,8 @@ public final class StreamsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace,
-                idleTimeout, gapMax, commitInterval, httpPort);
+        ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
+                windows.grace, windows.idleTimeout, gapMax, commitInterval, httpPort);
         StreamProcessor processor = new StreamProcessor(config);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
         try {

@@ -23,10 +23,10 @@ class LoopflowCommandTest {
         assertThat(local.kafkaPort).isEqualTo(9092);
         assertThat(local.httpPort).isEqualTo(8080);
         assertThat(local.dataDir).hasToString("./loopflow-data");
-        assertThat(local.flowWindow).isEqualTo(Duration.ofMinutes(1));
-        assertThat(local.kpiWindows).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
-        assertThat(local.grace).isEqualTo(Duration.ofMinutes(5));
-        assertThat(local.idleTimeout).isEqualTo(Duration.ofMinutes(15));
+        assertThat(local.windows.flowWindow).isEqualTo(Duration.ofMinutes(1));
+        assertThat(local.windows.kpiWindows).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(local.windows.grace).isEqualTo(Duration.ofMinutes(5));
+        assertThat(local.windows.idleTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.MEMORY);
         assertThat(local.partitions).isEqualTo(1);
         assertThat(local.simulate).isFalse();
@@ -40,9 +40,9 @@ class LoopflowCommandTest {
         LocalCommand local = (LocalCommand) result.subcommand().commandSpec().userObject();
 
         assertThat(local.simulate).isTrue();
-        assertThat(local.flowWindow).isEqualTo(Duration.ofSeconds(10));
-        assertThat(local.kpiWindows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1));
-        assertThat(local.grace).isZero();
+        assertThat(local.windows.flowWindow).isEqualTo(Duration.ofSeconds(10));
+        assertThat(local.windows.kpiWindows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1));
+        assertThat(local.windows.grace).isZero();
         assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.FILE);
         assertThat(local.partitions).isEqualTo(3);
         assertThat(local.simSpeed).isZero();
