@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,6 +31,9 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--mqtt-uri", defaultValue = "${env:LOOPFLOW_MQTT_URI:-tcp://127.0.0.1:1883}",
             description = "MQTT broker, tcp://host:port or ssl://host:port. Env LOOPFLOW_MQTT_URI.")
     String mqttUri;
+
+    @Mixin
+    MqttLoginOptions mqttLogin;
 
     @Option(names = "--kafka-bootstrap", defaultValue = "${env:LOOPFLOW_KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
             description = "Kafka bootstrap servers. Env LOOPFLOW_KAFKA_BOOTSTRAP.")
@@ -72,12 +76,13 @@ public final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
-                sessionExpiry, logInterval);
+                sessionExpiry, logInterval, mqttLogin.login());
         HealthServer.checkPort(healthPort);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Gateway gateway = new Gateway(config, registry);
         AlertPublisher publisher = alerts
-                ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts"), registry)
+                ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts")
+                        .withLogin(config.login()), registry)
                 : null;
         HealthServer health = HealthServer.start("0.0.0.0", healthPort, gateway::connected, () -> health(gateway));
         // Closed in reverse: the health endpoint, the alert publisher, then the gateway.
@@ -96,7 +101,8 @@ public final class GatewayCommand implements Callable<Integer> {
             }
         } catch (RuntimeException | MqttException e) {
             closeAfterFailedStart(all);
-            throw e instanceof RuntimeException r ? r : new IllegalStateException("alert publisher cannot connect to " + mqttUri, e);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("alert publisher cannot connect to " + mqttUri
+                    + config.login().asUser() + ": " + e.getMessage(), e);
         }
         LOG.info("LoopFlow gateway {} started: {} -> Kafka {}{}", clientId, mqttUri, kafkaBootstrap,
                 publisher == null ? "" : "; alerts Kafka -> " + mqttUri);

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code loopflow simulate}: the Kalundborg simulator against any MQTT broker. */
@@ -19,6 +20,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--mqtt-uri", defaultValue = "${env:LOOPFLOW_MQTT_URI:-tcp://127.0.0.1:1883}",
             description = "MQTT broker. Env LOOPFLOW_MQTT_URI.")
     String mqttUri;
+
+    @Mixin
+    MqttLoginOptions mqttLogin;
 
     @Option(names = "--client-id", defaultValue = "${env:LOOPFLOW_SIM_CLIENT_ID:-loopflow-simulator}",
             description = "MQTT client id of the simulator. Env LOOPFLOW_SIM_CLIENT_ID.")
@@ -38,7 +42,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, MqttException {
-        SimulatorConfig config = new SimulatorConfig(mqttUri, clientId, interval, speed, backfill, SimulatorConfig.DEFAULT_WINDOW);
+        SimulatorConfig config = new SimulatorConfig(mqttUri, clientId, interval, speed, backfill, SimulatorConfig.DEFAULT_WINDOW,
+                mqttLogin.login());
         Simulator simulator = new Simulator(config, new KalundborgScenario(), Clock.systemUTC());
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow simulator", simulator);
         try {

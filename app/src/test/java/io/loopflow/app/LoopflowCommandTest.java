@@ -1,7 +1,9 @@
 package io.loopflow.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import io.loopflow.ingest.MqttLogin;
 import io.loopflow.sink.SinkConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -90,6 +92,33 @@ class LoopflowCommandTest {
         assertThat(defaults.toString()).contains("${env:" + SinkConfig.ENV_KAFKA_BOOTSTRAP, "${env:" + SinkConfig.ENV_INFLUX_URL,
                 "${env:" + SinkConfig.ENV_INFLUX_ORG, "${env:" + SinkConfig.ENV_INFLUX_BUCKET, "${env:" + SinkConfig.ENV_INFLUX_TOKEN);
         assertThat(sink.getUsageMessage()).contains("--influx-token").doesNotContain("Default: ${env:LOOPFLOW_INFLUX_TOKEN");
+    }
+
+    @Test
+    void gatewayAndSimulatorTakeAnMqttLoginAndNeverShowThePassword() {
+        GatewayCommand gateway = (GatewayCommand) Loopflow.commandLine()
+                .parseArgs("gateway", "--mqtt-username", "gateway", "--mqtt-password", "s3cret").subcommand().commandSpec().userObject();
+        SimulateCommand simulate = (SimulateCommand) Loopflow.commandLine().parseArgs("simulate").subcommand().commandSpec().userObject();
+
+        assertThat(gateway.mqttLogin.login()).isEqualTo(new MqttLogin("gateway", "s3cret"));
+        assertThat(simulate.mqttLogin.login().present()).as("anonymous unless LOOPFLOW_MQTT_USERNAME is set")
+                .isEqualTo(!System.getenv().getOrDefault("LOOPFLOW_MQTT_USERNAME", "").isEmpty());
+        for (String command : new String[] {"gateway", "simulate"}) {
+            CommandLine cli = Loopflow.commandLine().getSubcommands().get(command);
+            StringBuilder defaults = new StringBuilder();
+            cli.getCommandSpec().options().forEach(o -> defaults.append(o.defaultValueString(false)).append(' '));
+            assertThat(defaults.toString()).as(command).contains("${env:LOOPFLOW_MQTT_USERNAME", "${env:LOOPFLOW_MQTT_PASSWORD");
+            assertThat(cli.getUsageMessage()).as(command).contains("--mqtt-password").doesNotContain("Default: ${env:LOOPFLOW_MQTT_PASSWORD");
+        }
+    }
+
+    @Test
+    void aPasswordWithoutAUserFailsBeforeAnythingStartsNamingTheKey() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new MqttLogin("", "s3cret").validate("gateway"))
+                .withMessage("gateway.mqtt-password is set but gateway.mqtt-username is empty");
+        assertThat(Loopflow.commandLine().execute("gateway", "--mqtt-password", "s3cret", "--health-port", "-1"))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(Loopflow.commandLine().execute("simulate", "--mqtt-password", "s3cret")).isEqualTo(CommandLine.ExitCode.USAGE);
     }
 
     @Test

@@ -97,12 +97,14 @@ class ComposeFileTest {
             String bootstrap = env(SERVICES.path(name), "LOOPFLOW_KAFKA_BOOTSTRAP");
             assertThat(advertised).as(name + " bootstrap " + bootstrap).contains("://" + bootstrap);
         }
-        Set<Integer> listeners = mosquittoListeners();
+        // LoopFlow's services log in on the plant listener, the one published on the host.
         for (String name : List.of("gateway", "simulator")) {
             URI mqtt = URI.create(env(SERVICES.path(name), "LOOPFLOW_MQTT_URI"));
             assertThat(mqtt.getHost()).as(name).isEqualTo("mosquitto");
-            assertThat(listeners).as(name + " MQTT port").contains(mqtt.getPort());
+            assertThat(mqtt.getPort()).as(name + " MQTT port").isEqualTo(1883);
         }
+        assertThat(mosquittoListeners()).containsExactlyInAnyOrder(1883, 1884);
+        assertThat(SERVICES.path("mosquitto").path("healthcheck").path("test").toString()).contains("\"-h\",\"127.0.0.1\",\"-p\",\"1884\"");
         assertThat(containerPorts(SERVICES.path("mosquitto"))).containsExactly(1883);
 
         JsonNode streams = SERVICES.path("streams");
@@ -167,10 +169,15 @@ class ComposeFileTest {
         assertThat(rules.subList(0, firstUser)).contains("pattern write loopflow/v1/%u/#").noneMatch(l -> l.startsWith("topic"));
         assertThat(rules.subList(0, firstUser)).filteredOn(l -> l.contains("write")).containsExactly("pattern write loopflow/v1/%u/#");
         assertThat(rules.subList(firstUser, rules.size())).containsSequence("user gateway", "topic read loopflow/v1/#");
+        assertThat(rules.subList(firstUser, rules.size())).containsSequence("user simulator", "topic write loopflow/v1/#");
 
         String conf = Files.readString(REPO.resolve("docker/mosquitto/mosquitto.conf"));
         assertThat(conf).containsPattern("listener 1883\\s+protocol mqtt\\s+allow_anonymous false\\s+password_file \\S+\\s+acl_file /mosquitto/config/acl\\b");
         assertThat(conf).contains("max_queued_messages 0", "per_listener_settings true");
+        // The login-free listener is for the health check inside the container: loopback only, $SYS only.
+        assertThat(conf).containsPattern("listener 1884 127\\.0\\.0\\.1\\s+protocol mqtt\\s+allow_anonymous true\\s+acl_file /mosquitto/config/acl-internal\\b");
+        assertThat(Files.readAllLines(REPO.resolve("docker/mosquitto/acl-internal"))).filteredOn(l -> !l.isBlank() && !l.startsWith("#"))
+                .containsExactly("topic read $SYS/#");
 
         Set<String> users = new TreeSet<>();
         for (String line : Files.readAllLines(REPO.resolve("docker/mosquitto/credentials"))) {
@@ -178,12 +185,30 @@ class ComposeFileTest {
                 users.add(line.substring(0, line.indexOf(':')));
             }
         }
-        assertThat(users).contains("gateway").allSatisfy(u -> assertThat(Ids.isValid(u)).as(u + " is a valid site id").isTrue());
+        assertThat(users).allSatisfy(u -> assertThat(Ids.isValid(u)).as(u + " is a valid site id").isTrue());
+        assertThat(users).as("LoopFlow's own users get their passwords from the compose variables, not this file")
+                .doesNotContain("gateway", "simulator");
         Set<String> simulatedSites = new TreeSet<>();
         for (SimulatedMeter meter : new KalundborgScenario().meters()) {
             simulatedSites.add(meter.site());
         }
         assertThat(users).as("a user for every site of the simulated region").containsAll(simulatedSites);
+    }
+
+    @Test
+    void gatewayAndSimulatorLogInWithThePasswordsMosquittoIsGiven() throws IOException {
+        JsonNode mosquitto = SERVICES.path("mosquitto");
+        String start = Files.readString(REPO.resolve("docker/mosquitto/start.sh"));
+        Map<String, String> users = Map.of("gateway", "LOOPFLOW_GATEWAY_MQTT_PASSWORD", "simulator", "LOOPFLOW_SIMULATOR_MQTT_PASSWORD");
+        for (Map.Entry<String, String> user : users.entrySet()) {
+            JsonNode service = SERVICES.path(user.getKey());
+            assertThat(env(service, "LOOPFLOW_MQTT_USERNAME")).isEqualTo(user.getKey());
+            // One compose variable feeds both the broker's password file and the service's login.
+            assertThat(env(service, "LOOPFLOW_MQTT_PASSWORD")).startsWith("${" + user.getValue())
+                    .isEqualTo(env(mosquitto, user.getValue()));
+            assertThat(start).contains("echo \"" + user.getKey() + ":$" + user.getValue() + "\"");
+        }
+        assertThat(start).contains("mosquitto_passwd -U");
     }
 
     /** The environment variables a picocli command reads: those named in its options' {@code ${env:NAME...}} defaults. */

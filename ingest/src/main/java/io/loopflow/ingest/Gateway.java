@@ -147,7 +147,7 @@ public final class Gateway implements AutoCloseable {
         } catch (MqttException | TimeoutException e) {
             close();
             throw new IllegalStateException("gateway " + config.clientId() + " could not connect and subscribe to "
-                    + config.mqttUri() + ": " + e, e);
+                    + config.mqttUri() + config.login().asUser() + ": " + e, e);
         } catch (ExecutionException e) {
             close();
             throw new IllegalStateException("gateway " + config.clientId() + " could not subscribe on "
@@ -253,6 +253,7 @@ public final class Gateway implements AutoCloseable {
         o.setAutomaticReconnectDelay(1, 30);
         o.setKeepAliveInterval(30);
         o.setConnectionTimeout(10);
+        config.login().applyTo(o);
         if (config.mqttUri().startsWith("tcp://")) {
             // Only for plain TCP: an ssl:// URI needs Paho's SSLSocketFactory.
             o.setSocketFactory(new TcpNoDelaySocketFactory());

@@ -22,10 +22,14 @@ import java.util.Objects;
  *   <li>{@code gateway.session-expiry}: how long the broker keeps the session, and queues readings
  *       for it, while the gateway is away; 1 s .. 4294967295 s (default 1 h).</li>
  *   <li>{@code gateway.log-interval}: period of the INFO line with the counts (default 30 s).</li>
+ *   <li>{@code gateway.mqtt-username}, {@code gateway.mqtt-password}: the gateway's MQTT login (default
+ *       none); its user must be allowed to read {@code loopflow/v1/#} (docker/mosquitto/acl, user
+ *       {@code gateway}).</li>
  * </ul>
  */
 public record GatewayConfig(String mqttUri, String kafkaBootstrap, String clientId, String shareGroup,
-                            int receiveMaximum, Duration maxFuture, Duration sessionExpiry, Duration logInterval) {
+                            int receiveMaximum, Duration maxFuture, Duration sessionExpiry, Duration logInterval,
+                            MqttLogin login) {
 
     public static final String DEFAULT_CLIENT_ID = "loopflow-gateway-1";
     public static final String DEFAULT_SHARE_GROUP = "loopflow-gateways";
@@ -64,44 +68,50 @@ public record GatewayConfig(String mqttUri, String kafkaBootstrap, String client
         if (logInterval == null || logInterval.isZero() || logInterval.isNegative()) {
             throw new IllegalArgumentException("gateway.log-interval must be positive, got " + logInterval);
         }
+        Objects.requireNonNull(login, "gateway.mqtt-username/password: use MqttLogin.NONE for none");
+        login.validate("gateway");
     }
 
     /** The documented defaults for a gateway of {@code mqttUri} writing to {@code kafkaBootstrap}. */
     public static GatewayConfig defaults(String mqttUri, String kafkaBootstrap) {
         return new GatewayConfig(mqttUri, kafkaBootstrap, DEFAULT_CLIENT_ID, DEFAULT_SHARE_GROUP, DEFAULT_RECEIVE_MAXIMUM,
-                DEFAULT_MAX_FUTURE, DEFAULT_SESSION_EXPIRY, DEFAULT_LOG_INTERVAL);
+                DEFAULT_MAX_FUTURE, DEFAULT_SESSION_EXPIRY, DEFAULT_LOG_INTERVAL, MqttLogin.NONE);
     }
 
     public GatewayConfig withMqttUri(String value) {
-        return new GatewayConfig(value, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+        return new GatewayConfig(value, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withKafkaBootstrap(String value) {
-        return new GatewayConfig(mqttUri, value, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+        return new GatewayConfig(mqttUri, value, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withClientId(String value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, value, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, value, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withShareGroup(String value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, value, receiveMaximum, maxFuture, sessionExpiry, logInterval);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, value, receiveMaximum, maxFuture, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withReceiveMaximum(int value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, value, maxFuture, sessionExpiry, logInterval);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, value, maxFuture, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withMaxFuture(Duration value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, value, sessionExpiry, logInterval);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, value, sessionExpiry, logInterval, login);
     }
 
     public GatewayConfig withSessionExpiry(Duration value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, value, logInterval);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, value, logInterval, login);
     }
 
     public GatewayConfig withLogInterval(Duration value) {
-        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, value);
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, value, login);
+    }
+
+    public GatewayConfig withLogin(MqttLogin value) {
+        return new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture, sessionExpiry, logInterval, value);
     }
 
     /** A share group that makes a lone gateway read through an ordinary subscription. */

@@ -12,7 +12,7 @@ class GatewayConfigTest {
     @Test
     void shouldHaveTheDocumentedDefaults() {
         assertThat(defaults).isEqualTo(new GatewayConfig("tcp://127.0.0.1:1883", "127.0.0.1:9092", "loopflow-gateway-1",
-                "loopflow-gateways", 1000, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(30)));
+                "loopflow-gateways", 1000, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(30), MqttLogin.NONE));
         assertThat(defaults.readingsSubscription()).isEqualTo("$share/loopflow-gateways/loopflow/v1/+/meters/+/reading");
         assertThat(defaults.withShareGroup(GatewayConfig.NO_SHARE_GROUP).readingsSubscription())
                 .as("a lone gateway reads through an ordinary subscription").isEqualTo("loopflow/v1/+/meters/+/reading");
@@ -22,10 +22,10 @@ class GatewayConfigTest {
     void shouldCopyWithOneValueChanged() {
         GatewayConfig c = defaults.withClientId("gw-2").withShareGroup("plant-a").withReceiveMaximum(65535)
                 .withMaxFuture(Duration.ZERO).withSessionExpiry(Duration.ofDays(7)).withLogInterval(Duration.ofSeconds(1))
-                .withMqttUri("ssl://broker:8883").withKafkaBootstrap("k1:9092,k2:9092");
+                .withMqttUri("ssl://broker:8883").withKafkaBootstrap("k1:9092,k2:9092").withLogin(new MqttLogin("gateway", "s3cret"));
 
         assertThat(c).isEqualTo(new GatewayConfig("ssl://broker:8883", "k1:9092,k2:9092", "gw-2", "plant-a", 65535,
-                Duration.ZERO, Duration.ofDays(7), Duration.ofSeconds(1)));
+                Duration.ZERO, Duration.ofDays(7), Duration.ofSeconds(1), new MqttLogin("gateway", "s3cret")));
     }
 
     @Test
@@ -49,5 +49,17 @@ class GatewayConfigTest {
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withSessionExpiry(Duration.ofSeconds(0x1_0000_0000L)))
                 .withMessageStartingWith("gateway.session-expiry ");
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withLogInterval(Duration.ZERO)).withMessageStartingWith("gateway.log-interval ");
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withLogin(new MqttLogin("", "s3cret")))
+                .withMessage("gateway.mqtt-password is set but gateway.mqtt-username is empty");
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withLogin(new MqttLogin(" ", "")))
+                .withMessageStartingWith("gateway.mqtt-username ");
+    }
+
+    @Test
+    void shouldNeverPrintThePassword() {
+        GatewayConfig c = defaults.withLogin(new MqttLogin("gateway", "s3cret"));
+
+        assertThat(c.toString()).contains("username=gateway").doesNotContain("s3cret");
+        assertThat(defaults.login().present()).isFalse();
     }
 }

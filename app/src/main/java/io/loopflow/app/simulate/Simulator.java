@@ -68,7 +68,11 @@ public final class Simulator implements AutoCloseable {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         options.setAutomaticReconnect(true);
-        options.setSocketFactory(new TcpNoDelaySocketFactory());
+        if (config.mqttUri().startsWith("tcp://")) {
+            // Only for plain TCP: an ssl:// URI needs Paho's SSLSocketFactory.
+            options.setSocketFactory(new TcpNoDelaySocketFactory());
+        }
+        config.login().applyTo(options);
         IMqttToken connected = client.connect(options);
         connected.waitForCompletion(CONNECT_TIMEOUT_MS);
         windowSize = Math.min(config.window(), brokerReceiveMaximum(connected));

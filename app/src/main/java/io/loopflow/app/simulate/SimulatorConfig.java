@@ -1,5 +1,6 @@
 package io.loopflow.app.simulate;
 
+import io.loopflow.ingest.MqttLogin;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,8 +17,11 @@ import java.util.Objects;
  * @param backfill how far in the past the simulated clock starts ({@code simulate.backfill}, default 0)
  * @param window   QoS 1 messages in flight at most ({@code simulate.window}, default 1000), capped by
  *                 the broker's Receive Maximum
+ * @param login    MQTT user name and password ({@code simulate.mqtt-username}, {@code simulate.mqtt-password},
+ *                 default none); the user must be allowed to publish for every simulated site
  */
-public record SimulatorConfig(String mqttUri, String clientId, Duration interval, double speed, Duration backfill, int window) {
+public record SimulatorConfig(String mqttUri, String clientId, Duration interval, double speed, Duration backfill, int window,
+                              MqttLogin login) {
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final double DEFAULT_SPEED = 1.0;
     public static final int DEFAULT_WINDOW = 1000;
@@ -39,23 +43,29 @@ public record SimulatorConfig(String mqttUri, String clientId, Duration interval
         if (window < 1 || window > 65_535) {
             throw new IllegalArgumentException("simulate.window must be 1..65535, got " + window);
         }
+        Objects.requireNonNull(login, "simulate.mqtt-username/password: use MqttLogin.NONE for none");
+        login.validate("simulate");
     }
 
     /** Real time: one reading per meter per second, starting now. */
     public static SimulatorConfig realTime(String mqttUri) {
-        return new SimulatorConfig(mqttUri, "loopflow-simulator", DEFAULT_INTERVAL, DEFAULT_SPEED, Duration.ZERO, DEFAULT_WINDOW);
+        return new SimulatorConfig(mqttUri, "loopflow-simulator", DEFAULT_INTERVAL, DEFAULT_SPEED, Duration.ZERO, DEFAULT_WINDOW, MqttLogin.NONE);
     }
 
     public SimulatorConfig withSpeed(double newSpeed) {
-        return new SimulatorConfig(mqttUri, clientId, interval, newSpeed, backfill, window);
+        return new SimulatorConfig(mqttUri, clientId, interval, newSpeed, backfill, window, login);
     }
 
     public SimulatorConfig withBackfill(Duration newBackfill) {
-        return new SimulatorConfig(mqttUri, clientId, interval, speed, newBackfill, window);
+        return new SimulatorConfig(mqttUri, clientId, interval, speed, newBackfill, window, login);
     }
 
     public SimulatorConfig withInterval(Duration newInterval) {
-        return new SimulatorConfig(mqttUri, clientId, newInterval, speed, backfill, window);
+        return new SimulatorConfig(mqttUri, clientId, newInterval, speed, backfill, window, login);
+    }
+
+    public SimulatorConfig withLogin(MqttLogin newLogin) {
+        return new SimulatorConfig(mqttUri, clientId, interval, speed, backfill, window, newLogin);
     }
 
     /** True when the simulator publishes as fast as the broker acknowledges. */

@@ -70,7 +70,11 @@ public final class AlertPublisher implements AutoCloseable {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setAutomaticReconnect(true);
         options.setCleanStart(true);
-        options.setSocketFactory(new TcpNoDelaySocketFactory());
+        if (config.mqttUri().startsWith("tcp://")) {
+            // Only for plain TCP: an ssl:// URI needs Paho's SSLSocketFactory.
+            options.setSocketFactory(new TcpNoDelaySocketFactory());
+        }
+        config.login().applyTo(options);
         mqtt.connect(options).waitForCompletion(config.publishTimeout().toMillis());
 
         Properties props = new Properties();

@@ -1,5 +1,6 @@
 package io.loopflow.ingest.alerts;
 
+import io.loopflow.ingest.MqttLogin;
 import java.time.Duration;
 
 /**
@@ -7,10 +8,11 @@ import java.time.Duration;
  * ({@code alerts.kafka-bootstrap}) it connects, its MQTT client id ({@code alerts.client-id}), its
  * Kafka consumer group ({@code alerts.group-id}), how long it waits for the broker's PUBACKs of one
  * batch ({@code alerts.publish-timeout}) and how long it backs off after a failed batch
- * ({@code alerts.retry-backoff}).
+ * ({@code alerts.retry-backoff}), and its MQTT login ({@code alerts.mqtt-username}, {@code alerts.mqtt-password},
+ * default none), whose user must be allowed to publish to {@code loopflow/v1/+/alerts}.
  */
 public record AlertPublisherConfig(String mqttUri, String kafkaBootstrap, String clientId, String groupId,
-                                   Duration publishTimeout, Duration retryBackoff) {
+                                   Duration publishTimeout, Duration retryBackoff, MqttLogin login) {
     public static final String DEFAULT_CLIENT_ID = "loopflow-alerts-1";
     public static final String DEFAULT_GROUP_ID = "loopflow-alert-publisher";
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(30);
@@ -27,19 +29,27 @@ public record AlertPublisherConfig(String mqttUri, String kafkaBootstrap, String
         if (retryBackoff == null || retryBackoff.isNegative()) {
             throw new IllegalArgumentException("alerts.retry-backoff must not be negative, got " + retryBackoff);
         }
+        if (login == null) {
+            throw new IllegalArgumentException("alerts.mqtt-username/password: use MqttLogin.NONE for none");
+        }
+        login.validate("alerts");
     }
 
     public static AlertPublisherConfig defaults(String mqttUri, String kafkaBootstrap) {
         return new AlertPublisherConfig(mqttUri, kafkaBootstrap, DEFAULT_CLIENT_ID, DEFAULT_GROUP_ID, DEFAULT_PUBLISH_TIMEOUT,
-                DEFAULT_RETRY_BACKOFF);
+                DEFAULT_RETRY_BACKOFF, MqttLogin.NONE);
     }
 
     public AlertPublisherConfig withClientId(String value) {
-        return new AlertPublisherConfig(mqttUri, kafkaBootstrap, value, groupId, publishTimeout, retryBackoff);
+        return new AlertPublisherConfig(mqttUri, kafkaBootstrap, value, groupId, publishTimeout, retryBackoff, login);
     }
 
     public AlertPublisherConfig withGroupId(String value) {
-        return new AlertPublisherConfig(mqttUri, kafkaBootstrap, clientId, value, publishTimeout, retryBackoff);
+        return new AlertPublisherConfig(mqttUri, kafkaBootstrap, clientId, value, publishTimeout, retryBackoff, login);
+    }
+
+    public AlertPublisherConfig withLogin(MqttLogin value) {
+        return new AlertPublisherConfig(mqttUri, kafkaBootstrap, clientId, groupId, publishTimeout, retryBackoff, value);
     }
 
     private static void require(String value, String key) {
