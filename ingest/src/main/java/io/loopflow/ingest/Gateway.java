@@ -81,8 +81,6 @@ public final class Gateway implements AutoCloseable {
     private static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final long MIN_RECONNECT_DELAY_MS = 100;
     private static final long MAX_RECONNECT_DELAY_MS = 30_000;
-    /** Paho's granted-QoS / reason codes of a SUBACK: 0x80 and above are failures. */
-    private static final int SUBACK_FAILURE = 0x80;
 
     /** What is needed to acknowledge one message: its packet id and QoS. */
     record Delivery(int messageId, int qos) {
@@ -272,10 +270,10 @@ public final class Gateway implements AutoCloseable {
             public void onSuccess(IMqttToken token) {
                 int[] codes = token.getReasonCodes();
                 for (int i = 0; codes != null && i < codes.length; i++) {
-                    if (codes[i] >= SUBACK_FAILURE) {
+                    if (codes[i] >= MqttReasons.FIRST_FAILURE) {
                         onFailure(token, new IllegalStateException("the broker refused the subscription to "
-                                + subs.get(Math.min(i, subs.size() - 1)).getTopic() + " with reason code 0x"
-                                + Integer.toHexString(codes[i])));
+                                + subs.get(Math.min(i, subs.size() - 1)).getTopic() + config.login().asUser() + ": "
+                                + MqttReasons.describe(codes[i])));
                         return;
                     }
                 }

@@ -1,10 +1,12 @@
 package io.loopflow.app.simulate;
 
+import io.loopflow.ingest.MqttReasons;
 import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -79,7 +81,14 @@ public final class Simulator implements AutoCloseable {
         window = new Semaphore(windowSize);
 
         for (Publication p : scenario.descriptors()) {
-            client.publish(p.topic(), message(p)).waitForCompletion(CONNECT_TIMEOUT_MS);
+            IMqttToken token = client.publish(p.topic(), message(p));
+            token.waitForCompletion(CONNECT_TIMEOUT_MS);
+            Optional<String> refused = MqttReasons.refusal(token);
+            if (refused.isPresent()) {
+                throw new IllegalStateException("the broker " + config.mqttUri() + " refused the descriptor on " + p.topic()
+                        + config.login().asUser() + ": " + refused.get()
+                        + "; the simulator's user must be allowed to publish for every simulated site");
+            }
         }
         Instant now = clock.instant();
         pacing = new Pacing(now, now.minus(config.backfill()), config.interval(), config.speed());
@@ -136,7 +145,13 @@ public final class Simulator implements AutoCloseable {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     window.release();
-                    published.incrementAndGet();
+                    Optional<String> refused = MqttReasons.refusal(token);
+                    if (refused.isPresent()) {
+                        // Acknowledged but not accepted, e.g. an ACL that confines this user to one site.
+                        countFailure(p, new IllegalStateException("the broker refused it" + config.login().asUser() + ": " + refused.get()));
+                    } else {
+                        published.incrementAndGet();
+                    }
                 }
 
                 @Override

@@ -4,15 +4,17 @@ import io.loopflow.core.Topics;
 import io.loopflow.core.inbound.InboundTopic;
 import io.loopflow.core.json.Json;
 import io.loopflow.core.model.AlertRecord;
+import io.loopflow.ingest.MqttReasons;
 import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -126,7 +128,7 @@ public final class AlertPublisher implements AutoCloseable {
     }
 
     private void publish(ConsumerRecords<String, AlertRecord> batch) throws MqttException {
-        List<IMqttToken> tokens = new ArrayList<>();
+        Map<IMqttToken, String> tokens = new LinkedHashMap<>();
         for (ConsumerRecord<String, AlertRecord> record : batch) {
             AlertRecord alert = record.value();
             if (alert == null) {
@@ -136,13 +138,21 @@ public final class AlertPublisher implements AutoCloseable {
             for (String site : concerned(alert)) {
                 MqttMessage message = new MqttMessage(payload);
                 message.setQos(1);
-                tokens.add(mqtt.publish(InboundTopic.alerts(site), message));
+                tokens.put(mqtt.publish(InboundTopic.alerts(site), message), InboundTopic.alerts(site));
             }
         }
-        for (IMqttToken token : tokens) {
+        for (Map.Entry<IMqttToken, String> sent : tokens.entrySet()) {
+            IMqttToken token = sent.getKey();
             token.waitForCompletion(config.publishTimeout().toMillis());
             if (token.getException() != null) {
                 throw token.getException();
+            }
+            // A refused PUBLISH (e.g. an ACL that does not let this user write the site's alerts topic) completes
+            // without an exception: fail the batch, so it is retried and never committed as delivered.
+            Optional<String> refused = MqttReasons.refusal(token);
+            if (refused.isPresent()) {
+                throw new IllegalStateException("the broker refused the alert on " + sent.getValue()
+                        + config.login().asUser() + ": " + refused.get());
             }
         }
         published.increment(tokens.size());
