@@ -78,8 +78,11 @@ final class Expected {
                 "loopflow_ingest{reason=invalid_field} +60m sum=0", "loopflow_ingest{reason=invalid_field} +120m sum=0",
                 "loopflow_ingest{reason=late} -60m sum=0", "loopflow_ingest{reason=late} +0m sum=0.000833",
                 "loopflow_ingest{reason=late} +60m sum=0", "loopflow_ingest{reason=late} +120m sum=0"));
-        // worst partition: flows p0 reached 7
-        e.put("loopflow-pipeline / Sink consumer lag / A", List.of("loopflow_sink_lag{topic=loopflow.flows} +0m max=7", "loopflow_sink_lag{topic=loopflow.kpis} +0m max=1"));
+        // per group and topic, the last sample of each partition in the hour, summed: readings p0 12 (after 5) + p1 3
+        e.put("loopflow-pipeline / Consumer lag by group / A", List.of(
+                "loopflow_consumer_lag{group=loopflow-sink,topic=loopflow.kpis} +0m lag=0",
+                "loopflow_consumer_lag{group=loopflow-streams,topic=loopflow.readings} +0m lag=15",
+                "loopflow_consumer_lag{group=loopflow-streams-surplus,topic=loopflow.flows} +0m lag=2"));
         // gyproc resolved (open 0, hidden by the panel's filter; detail from the first finding), novo-nordisk open
         e.put("loopflow-pipeline / Data-quality issues / A", List.of(
                 "loopflow_dataquality{issue=no_coordinates,material=gypsum,site=gyproc} open=0 detail=gyproc has no lat/lon",

@@ -73,10 +73,13 @@ final class Scenario {
         points.add(mapper.ingest("accepted", null, 1, base, 20));
         points.add(mapper.ingest("rejected", "late", 0, base, 3));
         points.add(mapper.ingest("rejected", "invalid_field", 0, b10, 2));
-        points.add(mapper.lag("loopflow.flows", 0, 5, base));
-        points.add(mapper.lag("loopflow.flows", 0, 7, b10));
-        points.add(mapper.lag("loopflow.flows", 1, 2, base));
-        points.add(mapper.lag("loopflow.kpis", 0, 1, base));
+        // consumer lag: the stream processor behind on readings p0 (5, then 12) and p1 (3), the surplus application on
+        // flows (2), the sink caught up (0)
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 0, 5, base));
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 0, 12, b10));
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 1, 3, base));
+        points.add(mapper.lag("loopflow-streams-surplus", "loopflow.flows", 0, 2, base));
+        points.add(mapper.lag("loopflow-sink", "loopflow.kpis", 0, 0, base));
         return points.stream().map(Point::toLineProtocol).toList();
     }
 

@@ -23,12 +23,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@code loopflow.rejected}
  * (consumer group {@link SinkConfig#groupId()}, read_committed, no auto-commit), plus {@code loopflow.sites}
  * and {@code loopflow.meters} from the beginning without a group (regions and exchange receivers), and writes
- * the points of docs/influxdb-schema.md through the v2 write API.
+ * the points of docs/influxdb-schema.md through the v2 write API. Every 10 s a thread of its own samples the lag of
+ * the consumer groups {@link SinkConfig#sampledGroups()} through Kafka's Admin client ({@link ConsumerLagSampler}),
+ * so a slow or absent broker never holds up a write; the samples go out with the next batch.
  *
  * <p>At least once, idempotent: offsets are committed only after InfluxDB acknowledged every point of the
  * records before them; a replay writes the same series at the same timestamps, so it overwrites. The ingest
@@ -68,12 +72,16 @@ public final class InfluxSink implements AutoCloseable {
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
+    /** Bound of each Admin call of the lag sampler. */
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final List<Topic<String, ?>> DATA_TOPICS =
             List.of(Topics.FLOWS, Topics.KPIS, Topics.SURPLUS, Topics.ALERTS, Topics.DATA_QUALITY, Topics.READINGS, Topics.REJECTED);
     private static final List<Topic<String, ?>> DESCRIPTOR_TOPICS = List.of(Topics.SITES, Topics.METERS);
 
     private final SinkConfig config;
+    private final MeterRegistry registry;
+    private final Duration lagInterval;
     private final PointWriter writer;
     private final PointMapper mapper;
     private final Descriptors descriptors = new Descriptors();
@@ -87,6 +95,8 @@ public final class InfluxSink implements AutoCloseable {
     private final AtomicBoolean stalled = new AtomicBoolean();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The latest lag sample not written yet: a gauge, so a newer sample replaces an older one. */
+    private final AtomicReference<List<Point>> lagSample = new AtomicReference<>();
 
     private volatile boolean running;
     private volatile Throwable failure;
@@ -94,15 +104,23 @@ public final class InfluxSink implements AutoCloseable {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaConsumer<String, byte[]> descriptorConsumer;
     private boolean writing;
-    private Instant lastLagSample = Instant.EPOCH;
     private Instant lastDescriptorCheck = Instant.EPOCH;
+    private ConsumerLagSampler lagSampler;
+    private ScheduledExecutorService lagScheduler;
 
     public InfluxSink(SinkConfig config, MeterRegistry registry) {
         this(config, registry, new InfluxPointWriter(config));
     }
 
     InfluxSink(SinkConfig config, MeterRegistry registry, PointWriter writer) {
+        this(config, registry, writer, LAG_INTERVAL);
+    }
+
+    /** {@code lagInterval}: period of the lag samples (10 s; shorter in tests). */
+    InfluxSink(SinkConfig config, MeterRegistry registry, PointWriter writer, Duration lagInterval) {
         this.config = config;
+        this.registry = registry;
+        this.lagInterval = lagInterval;
         this.writer = writer;
         Counter fieldsOmitted = Counter.builder("loopflow.sink.fields.omitted")
                 .description("non-finite numbers left out of a point").register(registry);
@@ -123,6 +141,12 @@ public final class InfluxSink implements AutoCloseable {
         LOG.info("starting InfluxDB sink: {}", config);
         consumer = new KafkaConsumer<>(consumerProperties(true), new StringDeserializer(), new ByteArrayDeserializer());
         descriptorConsumer = new KafkaConsumer<>(consumerProperties(false), new StringDeserializer(), new ByteArrayDeserializer());
+        lagSampler = new ConsumerLagSampler(config.kafkaBootstrap(), config.sampledGroups(), LAG_TIMEOUT, registry);
+        lagScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "loopflow-sink-lag");
+            t.setDaemon(true);
+            return t;
+        });
         running = true;
         thread = new Thread(this::run, "loopflow-sink");
         thread.start();
@@ -183,6 +207,7 @@ public final class InfluxSink implements AutoCloseable {
         try {
             catchUpDescriptors();
             consumer.subscribe(DATA_TOPICS.stream().map(Topic::name).toList(), new Rebalance());
+            lagScheduler.scheduleWithFixedDelay(this::sampleLag, 0, lagInterval.toMillis(), TimeUnit.MILLISECONDS);
             started.countDown();
             Instant lastFlush = Instant.now();
             while (running) {
@@ -309,7 +334,10 @@ public final class InfluxSink implements AutoCloseable {
         for (IngestBuckets buckets : ingest.values()) {
             points.addAll(buckets.drainPoints(mapper));
         }
-        points.addAll(lagPoints());
+        List<Point> lag = lagSample.getAndSet(null);
+        if (lag != null) {
+            points.addAll(lag);
+        }
         boolean written;
         try {
             written = points.isEmpty() || (retry ? writeWithRetry(points) : writeOnce(points));
@@ -346,21 +374,21 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private List<Point> lagPoints() {
-        Instant now = Instant.now();
-        if (now.isBefore(lastLagSample.plus(LAG_INTERVAL))) {
-            return List.of();
-        }
-        lastLagSample = now;
-        Instant at = now.truncatedTo(ChronoUnit.SECONDS);
-        List<Point> points = new ArrayList<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(tp);
-            if (lag.isPresent()) {
-                points.add(mapper.lag(tp.topic(), tp.partition(), lag.getAsLong(), at));
+    /** On the lag thread: one sample of every group, handed to the sink thread for its next batch. */
+    private void sampleLag() {
+        try {
+            Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            List<Point> points = new ArrayList<>();
+            for (ConsumerLagSampler.Lag lag : lagSampler.sample()) {
+                points.add(mapper.lag(lag.group(), lag.topic(), lag.partition(), lag.lag(), at));
             }
+            if (!points.isEmpty()) {
+                lagSample.set(points);
+            }
+        } catch (RuntimeException e) {
+            // An exception would cancel the schedule: log it and sample again next time.
+            LOG.warn("sampling the consumer lag failed", e);
         }
-        return points;
     }
 
     private boolean writeOnce(List<Point> points) {
@@ -513,6 +541,20 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        lagScheduler.shutdownNow();
+        try {
+            if (!lagScheduler.awaitTermination(LAG_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                LOG.warn("lag sampler did not stop within {}", LAG_TIMEOUT.multipliedBy(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while stopping the lag sampler");
+        }
+        try {
+            lagSampler.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the lag sampler's Admin client failed", e);
+        }
         try {
             consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
