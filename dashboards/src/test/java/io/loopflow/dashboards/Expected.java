@@ -26,6 +26,9 @@ final class Expected {
                 List.of("loopflow_kpi{material=gypsum,region=kalundborg} +0m recycling=0.714286 landfill=0.142857 circular input=0.25"));
         // out.reuse 6 (final, overwriting the provisional 3) + 4, asnaes -> gyproc
         e.put("loopflow-region / Exchanges between sites / A", List.of("loopflow_exchange{material=gypsum,receiver=gyproc,site=asnaes,unit=t} quantity=10"));
+        // the same edge for the node graph, its columns named as Grafana's node graph reads them (arla's, in aarhus, left out)
+        e.put("loopflow-region / Exchange network / edges",
+                List.of("loopflow_exchange source=asnaes target=gyproc mainstat=10 secondarystat=gypsum detail__unit=t"));
         e.put("loopflow-region / Totals by role / A", List.of(
                 "loopflow_flow{role=in.secondary,unit=t} sum=10",
                 "loopflow_flow{role=in.virgin,unit=t} sum=30",

@@ -41,6 +41,8 @@ final class Scenario {
         points.add(mapper.flow(flow("asnaes", "steam", Role.OUT_PRODUCT, base, 50, "MWh", true), "kalundborg"));
         points.add(mapper.exchange(flow("asnaes", "gypsum", Role.OUT_REUSE, base, 6, "t", true), "kalundborg", "gyproc"));
         points.add(mapper.exchange(flow("asnaes", "gypsum", Role.OUT_REUSE, b1, 4, "t", true), "kalundborg", "gyproc"));
+        // an exchange in another region: neither the table nor the node graph of region kalundborg shows it
+        points.add(mapper.exchange(flow("arla", "gypsum", Role.OUT_REUSE, base, 7, "t", true), "aarhus", "aalborg-portland"));
         // key figures
         Duration hour = Duration.ofHours(1);
         points.add(mapper.kpi(KpiRecord.of("site", "asnaes", "kalundborg", "gypsum", hour, base, new RoleSums(0, 0, 0, 10, 0, 2, 2), "t", true)));
