@@ -75,6 +75,7 @@ public final class InfluxSink implements AutoCloseable {
     /** Bound of each Admin call of the lag sampler. */
     private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POSITION_TIMEOUT = Duration.ofMillis(500);
     private static final List<Topic<String, ?>> DATA_TOPICS =
             List.of(Topics.FLOWS, Topics.KPIS, Topics.SURPLUS, Topics.ALERTS, Topics.DATA_QUALITY, Topics.READINGS, Topics.REJECTED);
     private static final List<Topic<String, ?>> DESCRIPTOR_TOPICS = List.of(Topics.SITES, Topics.METERS);
@@ -87,6 +88,10 @@ public final class InfluxSink implements AutoCloseable {
     private final Descriptors descriptors = new Descriptors();
     private final Map<TopicPartition, IngestBuckets> ingest = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /** Offsets this member committed or found committed, per assigned partition. */
+    private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
+    /** Assigned partitions whose position is known: records were read, or an offset was committed. */
+    private final Set<TopicPartition> positioned = new HashSet<>();
     private final List<Point> pending = new ArrayList<>();
     private final Counter pointsWritten;
     private final Counter writeFailures;
@@ -241,7 +246,9 @@ public final class InfluxSink implements AutoCloseable {
     private void handleAll(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             handle(r);
-            nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            nextOffsets.put(tp, r.offset() + 1);
+            positioned.add(tp);
         }
     }
 
@@ -323,6 +330,7 @@ public final class InfluxSink implements AutoCloseable {
      * happen (nothing committed). {@code retry}: retry until written or stopping, else one attempt.
      */
     private boolean flush(boolean retry) {
+        advancePastMarkers();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
             IngestBuckets buckets = ingest.get(e.getKey());
@@ -363,9 +371,32 @@ public final class InfluxSink implements AutoCloseable {
         offsets.forEach((tp, offset) -> nextOffsets.putIfAbsent(tp, offset.offset()));
     }
 
+    /**
+     * Moves the offsets to commit up to the consumer's position where only transaction markers (or aborted records)
+     * lie between the last record read and the position: committing the last record's offset + 1 would leave a
+     * lag of 1 on every topic written in transactions (loopflow.flows, loopflow.kpis, ...) once it goes quiet.
+     * Every record before the position has been handled, so nothing unwritten is committed.
+     */
+    private void advancePastMarkers() {
+        for (TopicPartition tp : positioned) {
+            long position;
+            try {
+                position = consumer.position(tp, POSITION_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.debug("position of {} not known yet; a later flush commits past its markers: {}", tp, e.getMessage());
+                continue;
+            }
+            long handled = Math.max(nextOffsets.getOrDefault(tp, -1L), committedOffsets.getOrDefault(tp, -1L));
+            if (handled >= 0 && position > handled) {
+                nextOffsets.put(tp, position);
+            }
+        }
+    }
+
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             consumer.commitSync(offsets);
+            offsets.forEach((tp, offset) -> committedOffsets.put(tp, offset.offset()));
         } catch (WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
@@ -594,16 +625,17 @@ public final class InfluxSink implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> counted = new HashSet<>();
-            for (TopicPartition tp : partitions) {
-                if (tp.topic().equals(Topics.READINGS.name()) || tp.topic().equals(Topics.REJECTED.name())) {
-                    counted.add(tp);
-                }
+            if (partitions.isEmpty()) {
+                return;
             }
-            if (!counted.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(counted);
-                for (TopicPartition tp : counted) {
-                    OffsetAndMetadata c = committed.get(tp);
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                if (c != null) {
+                    committedOffsets.put(tp, c.offset());
+                    positioned.add(tp); // the next poll starts there: a marker right after it is committed past
+                }
+                if (tp.topic().equals(Topics.READINGS.name()) || tp.topic().equals(Topics.REJECTED.name())) {
                     ingest.put(tp, IngestBuckets.restore(tp.partition(), c == null ? null : c.metadata()));
                 }
             }
@@ -616,6 +648,8 @@ public final class InfluxSink implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 ingest.remove(tp);
                 nextOffsets.remove(tp);
+                committedOffsets.remove(tp);
+                positioned.remove(tp);
             }
         }
     }
