@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -163,7 +164,8 @@ public final class LocalMode implements AutoCloseable {
         gateway.start();
 
         // Alerts go back to the plants over MQTT, on loopflow/v1/{site}/alerts.
-        alerts = new AlertPublisher(AlertPublisherConfig.defaults(mqtt.uri(), kafka.bootstrapServers()), registry);
+        AlertPublisherConfig alertConfig = AlertPublisherConfig.defaults(mqtt.uri(), kafka.bootstrapServers());
+        alerts = new AlertPublisher(alertConfig, registry);
         track("alert publisher", alerts);
         try {
             alerts.start();
@@ -172,7 +174,9 @@ public final class LocalMode implements AutoCloseable {
         }
 
         if (influx != null) {
-            sink = new InfluxSink(influx.sinkConfig(kafka.bootstrapServers()), registry);
+            // The lag of the consumer groups this process really runs (the sink adds its own).
+            sink = new InfluxSink(influx.sinkConfig(kafka.bootstrapServers()).withLagGroups(List.of(streams.applicationId(),
+                    streams.applicationId() + StreamProcessor.SURPLUS_SUFFIX, alertConfig.groupId())), registry);
             track("InfluxDB sink", sink);
             sink.start();
         }

@@ -63,6 +63,12 @@ public final class SinkCommand implements Callable<Integer> {
             description = "How long a failing write is retried before the sink reports itself stalled. Env LOOPFLOW_SINK_MAX_RETRY_TIME.")
     Duration maxRetryTime;
 
+    @Option(names = "--lag-groups", defaultValue = "${env:" + SinkConfig.ENV_LAG_GROUPS + ":-loopflow-streams,loopflow-streams-surplus,"
+            + "loopflow-alert-publisher,loopflow-sink}",
+            description = "Consumer groups whose lag is written to InfluxDB every 10 s (loopflow_consumer_lag), comma-separated; the "
+                    + "sink's own group is always included. Env LOOPFLOW_LAG_GROUPS.")
+    String lagGroups;
+
     @Option(names = "--health-port", defaultValue = "${env:LOOPFLOW_HEALTH_PORT:-" + HealthServer.DEFAULT_PORT + "}",
             description = "Port of GET /health (UP while the sink runs, not stalled or failed), 0 = free port, -1 = off. "
                     + "Env LOOPFLOW_HEALTH_PORT.")
@@ -70,7 +76,8 @@ public final class SinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime);
+        SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime,
+                SinkConfig.parseLagGroups(lagGroups));
         HealthServer.checkPort(healthPort);
         InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
         AtomicBoolean started = new AtomicBoolean();

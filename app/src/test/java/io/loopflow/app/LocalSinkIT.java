@@ -184,6 +184,21 @@ class LocalSinkIT {
                 .containsExactly("accepted/null=" + HandComputedScenario.GOOD_READINGS, "rejected/malformed=1"));
     }
 
+    @Test
+    void theLagOfTheGroupsLocalModeRunsIsWrittenAndIsZeroOnceEverythingIsProcessed() {
+        // What is measured under exactly_once_v2: the surplus application reads loopflow.flows, written in
+        // transactions by the first application; a caught-up group shows 0, not 1 for the last commit marker.
+        String latest = "SELECT \"group\", \"topic\", \"partition\", lag FROM loopflow_consumer_lag"
+                + " LATEST ON timestamp PARTITION BY \"group\", \"topic\", \"partition\"";
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).ignoreException(IllegalStateException.class).untilAsserted(() -> {
+            List<Map<String, JsonNode>> rows = query(latest);
+            assertThat(rows).extracting(r -> r.get("group").asText() + " " + r.get("topic").asText())
+                    .contains("loopflow-streams loopflow.readings", "loopflow-streams-surplus loopflow.flows", "loopflow-sink loopflow.flows");
+            assertThat(rows).allSatisfy(r -> assertThat(r.get("lag").asLong())
+                    .as("%s %s-%s", r.get("group").asText(), r.get("topic").asText(), r.get("partition").asText()).isZero());
+        });
+    }
+
     private Map<String, JsonNode> finalKpi(String where) {
         List<Map<String, JsonNode>> rows = query("SELECT * FROM loopflow_kpi WHERE material = 'gypsum' AND \"final\" = true AND " + where);
         assertThat(rows).as(where).hasSize(1);

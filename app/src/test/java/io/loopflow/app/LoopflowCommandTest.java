@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.loopflow.ingest.MqttLogin;
+import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import io.loopflow.sink.SinkConfig;
+import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.StreamProcessor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -119,6 +123,25 @@ class LoopflowCommandTest {
         assertThat(Loopflow.commandLine().execute("gateway", "--mqtt-password", "s3cret", "--health-port", "-1"))
                 .isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(Loopflow.commandLine().execute("simulate", "--mqtt-password", "s3cret")).isEqualTo(CommandLine.ExitCode.USAGE);
+    }
+
+    @Test
+    void sinkSamplesTheLagOfTheConsumerGroupsLoopflowRunsByDefault() {
+        SinkCommand sink = (SinkCommand) Loopflow.commandLine().parseArgs("sink").subcommand().commandSpec().userObject();
+        List<String> running = List.of(ProcessorConfig.DEFAULT_APPLICATION_ID, ProcessorConfig.DEFAULT_APPLICATION_ID + StreamProcessor.SURPLUS_SUFFIX,
+                AlertPublisherConfig.DEFAULT_GROUP_ID, SinkConfig.DEFAULT_GROUP_ID);
+
+        assertThat(SinkConfig.parseLagGroups(sink.lagGroups)).isEqualTo(running);
+        assertThat(SinkConfig.DEFAULT_LAG_GROUPS).isEqualTo(running);
+    }
+
+    @Test
+    void sinkReadsLagGroupsFromTheFlagAndABadListFailsBeforeAnythingStarts() {
+        SinkCommand sink = (SinkCommand) Loopflow.commandLine().parseArgs("sink", "--lag-groups", "a, b").subcommand().commandSpec().userObject();
+        assertThat(SinkConfig.parseLagGroups(sink.lagGroups)).containsExactly("a", "b");
+
+        // the message (logged) names sink.lag-groups: SinkConfigTest
+        assertThat(Loopflow.commandLine().execute("sink", "--health-port", "-1", "--lag-groups", "a,,b")).isEqualTo(CommandLine.ExitCode.USAGE);
     }
 
     @Test

@@ -31,7 +31,8 @@ import org.testcontainers.utility.MountableFile;
 /**
  * Grafana with this module's provisioning files against InfluxDB 2.7 with a DBRP mapping, as in
  * docker-compose (Docker hosts only; {@link DashboardQueriesIT} covers the queries without Docker): every
- * panel query that the scenario gives data for returns data through Grafana's own query API.
+ * panel query that the scenario gives data for returns data through Grafana's own query API, the node graph's
+ * with the field names it reads (the panel's transformations run in the browser and are not exercised here).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class GrafanaProvisioningIT {
@@ -87,6 +88,10 @@ class GrafanaProvisioningIT {
                             Map.of("region", ".*", "site", ".*", "material", ".*")), target.path("resultFormat").asText());
                     assertThat(frames.findValues("values")).as(key).isNotEmpty();
                     assertThat(frames.findValues("values").stream().mapToInt(v -> v.size() > 1 ? v.get(1).size() : 0).sum()).as(key).isPositive();
+                    if (panel.path("type").asText().equals("nodeGraph")) {
+                        // the node graph reads field names, which Grafana's InfluxQL backend takes from the column aliases
+                        assertThat(frames.findValues("fields").get(0).findValuesAsText("name")).as(key).contains("source", "target", "mainstat");
+                    }
                     checked++;
                 }
             }

@@ -41,6 +41,8 @@ final class Scenario {
         points.add(mapper.flow(flow("asnaes", "steam", Role.OUT_PRODUCT, base, 50, "MWh", true), "kalundborg"));
         points.add(mapper.exchange(flow("asnaes", "gypsum", Role.OUT_REUSE, base, 6, "t", true), "kalundborg", "gyproc"));
         points.add(mapper.exchange(flow("asnaes", "gypsum", Role.OUT_REUSE, b1, 4, "t", true), "kalundborg", "gyproc"));
+        // an exchange in another region: neither the table nor the node graph of region kalundborg shows it
+        points.add(mapper.exchange(flow("arla", "gypsum", Role.OUT_REUSE, base, 7, "t", true), "aarhus", "aalborg-portland"));
         // key figures
         Duration hour = Duration.ofHours(1);
         points.add(mapper.kpi(KpiRecord.of("site", "asnaes", "kalundborg", "gypsum", hour, base, new RoleSums(0, 0, 0, 10, 0, 2, 2), "t", true)));
@@ -73,10 +75,13 @@ final class Scenario {
         points.add(mapper.ingest("accepted", null, 1, base, 20));
         points.add(mapper.ingest("rejected", "late", 0, base, 3));
         points.add(mapper.ingest("rejected", "invalid_field", 0, b10, 2));
-        points.add(mapper.lag("loopflow.flows", 0, 5, base));
-        points.add(mapper.lag("loopflow.flows", 0, 7, b10));
-        points.add(mapper.lag("loopflow.flows", 1, 2, base));
-        points.add(mapper.lag("loopflow.kpis", 0, 1, base));
+        // consumer lag: the stream processor behind on readings p0 (5, then 12) and p1 (3), the surplus application on
+        // flows (2), the sink caught up (0)
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 0, 5, base));
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 0, 12, b10));
+        points.add(mapper.lag("loopflow-streams", "loopflow.readings", 1, 3, base));
+        points.add(mapper.lag("loopflow-streams-surplus", "loopflow.flows", 0, 2, base));
+        points.add(mapper.lag("loopflow-sink", "loopflow.kpis", 0, 0, base));
         return points.stream().map(Point::toLineProtocol).toList();
     }
 

@@ -23,12 +23,14 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@code loopflow.rejected}
  * (consumer group {@link SinkConfig#groupId()}, read_committed, no auto-commit), plus {@code loopflow.sites}
  * and {@code loopflow.meters} from the beginning without a group (regions and exchange receivers), and writes
- * the points of docs/influxdb-schema.md through the v2 write API.
+ * the points of docs/influxdb-schema.md through the v2 write API. Every 10 s a thread of its own samples the lag of
+ * the consumer groups {@link SinkConfig#sampledGroups()} through Kafka's Admin client ({@link ConsumerLagSampler}),
+ * so a slow or absent broker never holds up a write; the samples go out with the next batch.
  *
  * <p>At least once, idempotent: offsets are committed only after InfluxDB acknowledged every point of the
  * records before them; a replay writes the same series at the same timestamps, so it overwrites. The ingest
@@ -68,17 +72,26 @@ public final class InfluxSink implements AutoCloseable {
     private static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(10);
+    /** Bound of each Admin call of the lag sampler. */
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POSITION_TIMEOUT = Duration.ofMillis(500);
     private static final List<Topic<String, ?>> DATA_TOPICS =
             List.of(Topics.FLOWS, Topics.KPIS, Topics.SURPLUS, Topics.ALERTS, Topics.DATA_QUALITY, Topics.READINGS, Topics.REJECTED);
     private static final List<Topic<String, ?>> DESCRIPTOR_TOPICS = List.of(Topics.SITES, Topics.METERS);
 
     private final SinkConfig config;
+    private final MeterRegistry registry;
+    private final Duration lagInterval;
     private final PointWriter writer;
     private final PointMapper mapper;
     private final Descriptors descriptors = new Descriptors();
     private final Map<TopicPartition, IngestBuckets> ingest = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    /** Offsets this member committed or found committed, per assigned partition. */
+    private final Map<TopicPartition, Long> committedOffsets = new HashMap<>();
+    /** Assigned partitions whose position is known: records were read, or an offset was committed. */
+    private final Set<TopicPartition> positioned = new HashSet<>();
     private final List<Point> pending = new ArrayList<>();
     private final Counter pointsWritten;
     private final Counter writeFailures;
@@ -87,6 +100,8 @@ public final class InfluxSink implements AutoCloseable {
     private final AtomicBoolean stalled = new AtomicBoolean();
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** The latest lag sample not written yet: a gauge, so a newer sample replaces an older one. */
+    private final AtomicReference<List<Point>> lagSample = new AtomicReference<>();
 
     private volatile boolean running;
     private volatile Throwable failure;
@@ -94,15 +109,23 @@ public final class InfluxSink implements AutoCloseable {
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaConsumer<String, byte[]> descriptorConsumer;
     private boolean writing;
-    private Instant lastLagSample = Instant.EPOCH;
     private Instant lastDescriptorCheck = Instant.EPOCH;
+    private ConsumerLagSampler lagSampler;
+    private ScheduledExecutorService lagScheduler;
 
     public InfluxSink(SinkConfig config, MeterRegistry registry) {
         this(config, registry, new InfluxPointWriter(config));
     }
 
     InfluxSink(SinkConfig config, MeterRegistry registry, PointWriter writer) {
+        this(config, registry, writer, LAG_INTERVAL);
+    }
+
+    /** {@code lagInterval}: period of the lag samples (10 s; shorter in tests). */
+    InfluxSink(SinkConfig config, MeterRegistry registry, PointWriter writer, Duration lagInterval) {
         this.config = config;
+        this.registry = registry;
+        this.lagInterval = lagInterval;
         this.writer = writer;
         Counter fieldsOmitted = Counter.builder("loopflow.sink.fields.omitted")
                 .description("non-finite numbers left out of a point").register(registry);
@@ -123,6 +146,12 @@ public final class InfluxSink implements AutoCloseable {
         LOG.info("starting InfluxDB sink: {}", config);
         consumer = new KafkaConsumer<>(consumerProperties(true), new StringDeserializer(), new ByteArrayDeserializer());
         descriptorConsumer = new KafkaConsumer<>(consumerProperties(false), new StringDeserializer(), new ByteArrayDeserializer());
+        lagSampler = new ConsumerLagSampler(config.kafkaBootstrap(), config.sampledGroups(), LAG_TIMEOUT, registry);
+        lagScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "loopflow-sink-lag");
+            t.setDaemon(true);
+            return t;
+        });
         running = true;
         thread = new Thread(this::run, "loopflow-sink");
         thread.start();
@@ -183,6 +212,7 @@ public final class InfluxSink implements AutoCloseable {
         try {
             catchUpDescriptors();
             consumer.subscribe(DATA_TOPICS.stream().map(Topic::name).toList(), new Rebalance());
+            lagScheduler.scheduleWithFixedDelay(this::sampleLag, 0, lagInterval.toMillis(), TimeUnit.MILLISECONDS);
             started.countDown();
             Instant lastFlush = Instant.now();
             while (running) {
@@ -216,7 +246,9 @@ public final class InfluxSink implements AutoCloseable {
     private void handleAll(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> r : records) {
             handle(r);
-            nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            nextOffsets.put(tp, r.offset() + 1);
+            positioned.add(tp);
         }
     }
 
@@ -298,6 +330,7 @@ public final class InfluxSink implements AutoCloseable {
      * happen (nothing committed). {@code retry}: retry until written or stopping, else one attempt.
      */
     private boolean flush(boolean retry) {
+        advancePastMarkers();
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : nextOffsets.entrySet()) {
             IngestBuckets buckets = ingest.get(e.getKey());
@@ -309,7 +342,10 @@ public final class InfluxSink implements AutoCloseable {
         for (IngestBuckets buckets : ingest.values()) {
             points.addAll(buckets.drainPoints(mapper));
         }
-        points.addAll(lagPoints());
+        List<Point> lag = lagSample.getAndSet(null);
+        if (lag != null) {
+            points.addAll(lag);
+        }
         boolean written;
         try {
             written = points.isEmpty() || (retry ? writeWithRetry(points) : writeOnce(points));
@@ -335,9 +371,32 @@ public final class InfluxSink implements AutoCloseable {
         offsets.forEach((tp, offset) -> nextOffsets.putIfAbsent(tp, offset.offset()));
     }
 
+    /**
+     * Moves the offsets to commit up to the consumer's position where only transaction markers (or aborted records)
+     * lie between the last record read and the position: committing the last record's offset + 1 would leave a
+     * lag of 1 on every topic written in transactions (loopflow.flows, loopflow.kpis, ...) once it goes quiet.
+     * Every record before the position has been handled, so nothing unwritten is committed.
+     */
+    private void advancePastMarkers() {
+        for (TopicPartition tp : positioned) {
+            long position;
+            try {
+                position = consumer.position(tp, POSITION_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.debug("position of {} not known yet; a later flush commits past its markers: {}", tp, e.getMessage());
+                continue;
+            }
+            long handled = Math.max(nextOffsets.getOrDefault(tp, -1L), committedOffsets.getOrDefault(tp, -1L));
+            if (handled >= 0 && position > handled) {
+                nextOffsets.put(tp, position);
+            }
+        }
+    }
+
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             consumer.commitSync(offsets);
+            offsets.forEach((tp, offset) -> committedOffsets.put(tp, offset.offset()));
         } catch (WakeupException | InterruptException e) {
             throw e;
         } catch (KafkaException e) {
@@ -346,21 +405,21 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private List<Point> lagPoints() {
-        Instant now = Instant.now();
-        if (now.isBefore(lastLagSample.plus(LAG_INTERVAL))) {
-            return List.of();
-        }
-        lastLagSample = now;
-        Instant at = now.truncatedTo(ChronoUnit.SECONDS);
-        List<Point> points = new ArrayList<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(tp);
-            if (lag.isPresent()) {
-                points.add(mapper.lag(tp.topic(), tp.partition(), lag.getAsLong(), at));
+    /** On the lag thread: one sample of every group, handed to the sink thread for its next batch. */
+    private void sampleLag() {
+        try {
+            Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            List<Point> points = new ArrayList<>();
+            for (ConsumerLagSampler.Lag lag : lagSampler.sample()) {
+                points.add(mapper.lag(lag.group(), lag.topic(), lag.partition(), lag.lag(), at));
             }
+            if (!points.isEmpty()) {
+                lagSample.set(points);
+            }
+        } catch (RuntimeException e) {
+            // An exception would cancel the schedule: log it and sample again next time.
+            LOG.warn("sampling the consumer lag failed", e);
         }
-        return points;
     }
 
     private boolean writeOnce(List<Point> points) {
@@ -513,6 +572,20 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        lagScheduler.shutdownNow();
+        try {
+            if (!lagScheduler.awaitTermination(LAG_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
+                LOG.warn("lag sampler did not stop within {}", LAG_TIMEOUT.multipliedBy(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("interrupted while stopping the lag sampler");
+        }
+        try {
+            lagSampler.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the lag sampler's Admin client failed", e);
+        }
         try {
             consumer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
@@ -552,16 +625,17 @@ public final class InfluxSink implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            Set<TopicPartition> counted = new HashSet<>();
-            for (TopicPartition tp : partitions) {
-                if (tp.topic().equals(Topics.READINGS.name()) || tp.topic().equals(Topics.REJECTED.name())) {
-                    counted.add(tp);
-                }
+            if (partitions.isEmpty()) {
+                return;
             }
-            if (!counted.isEmpty()) {
-                Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(counted);
-                for (TopicPartition tp : counted) {
-                    OffsetAndMetadata c = committed.get(tp);
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                if (c != null) {
+                    committedOffsets.put(tp, c.offset());
+                    positioned.add(tp); // the next poll starts there: a marker right after it is committed past
+                }
+                if (tp.topic().equals(Topics.READINGS.name()) || tp.topic().equals(Topics.REJECTED.name())) {
                     ingest.put(tp, IngestBuckets.restore(tp.partition(), c == null ? null : c.metadata()));
                 }
             }
@@ -574,6 +648,8 @@ public final class InfluxSink implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 ingest.remove(tp);
                 nextOffsets.remove(tp);
+                committedOffsets.remove(tp);
+                positioned.remove(tp);
             }
         }
     }

@@ -31,7 +31,7 @@ public final class PointMapper {
     public static final String ALERT = "loopflow_alert";
     public static final String EXCHANGE = "loopflow_exchange";
     public static final String INGEST = "loopflow_ingest";
-    public static final String SINK_LAG = "loopflow_sink_lag";
+    public static final String CONSUMER_LAG = "loopflow_consumer_lag";
     public static final String DATA_QUALITY = "loopflow_dataquality";
 
     private static final WritePrecision PRECISION = WritePrecision.MS;
@@ -174,9 +174,13 @@ public final class PointMapper {
         return p.time(bucketStart, PRECISION);
     }
 
-    /** The sink's own consumer lag on one partition, a gauge sampled at {@code at}: {@code loopflow_sink_lag}. */
-    public Point lag(String topic, int partition, long lag, Instant at) {
-        return Point.measurement(SINK_LAG)
+    /**
+     * The lag of consumer group {@code group} on one partition (end offset minus committed offset, in offsets), a
+     * gauge sampled at {@code at}: {@code loopflow_consumer_lag}, tags group, topic, partition; field {@code lag}.
+     */
+    public Point lag(String group, String topic, int partition, long lag, Instant at) {
+        return Point.measurement(CONSUMER_LAG)
+                .addTag("group", group)
                 .addTag("topic", topic)
                 .addTag("partition", Integer.toString(partition))
                 .addField("lag", lag)
@@ -203,7 +207,7 @@ public final class PointMapper {
                 SURPLUS, List.of("site", "material", "unit", "region"),
                 ALERT, List.of("kind", "site", "material", "counterpart", "region"),
                 INGEST, List.of("outcome", "partition", "reason"),
-                SINK_LAG, List.of("topic", "partition"),
+                CONSUMER_LAG, List.of("group", "topic", "partition"),
                 DATA_QUALITY, List.of("site", "material", "issue"));
     }
 

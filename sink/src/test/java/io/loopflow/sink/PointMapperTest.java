@@ -11,6 +11,7 @@ import io.loopflow.core.model.RoleSums;
 import io.loopflow.core.model.SurplusRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -122,11 +123,17 @@ class PointMapperTest {
     }
 
     @Test
-    void ingestAndLagPointsAreIntegers() {
+    void ingestPointsAreIntegers() {
         assertThat(mapper.ingest("rejected", "late", 3, T0, 17).toLineProtocol())
                 .isEqualTo("loopflow_ingest,outcome=rejected,partition=3,reason=late readings=17i " + T0.toEpochMilli());
-        assertThat(mapper.lag("loopflow.flows", 0, 42, T0).toLineProtocol())
-                .isEqualTo("loopflow_sink_lag,partition=0,topic=loopflow.flows lag=42i " + T0.toEpochMilli());
+    }
+
+    @Test
+    void consumerLagIsAnIntegerPerGroupTopicAndPartition() {
+        assertThat(mapper.lag("loopflow-streams-surplus", "loopflow.flows", 2, 42, T0).toLineProtocol())
+                .isEqualTo("loopflow_consumer_lag,group=loopflow-streams-surplus,partition=2,topic=loopflow.flows lag=42i " + T0.toEpochMilli());
+        assertThat(PointMapper.tagKeys()).containsEntry(PointMapper.CONSUMER_LAG, List.of("group", "topic", "partition"))
+                .doesNotContainKey("loopflow_sink_lag");
     }
 
     @Test

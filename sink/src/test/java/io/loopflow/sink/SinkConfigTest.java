@@ -16,6 +16,23 @@ class SinkConfigTest {
         assertThat(valid.flushInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(valid.batchSize()).isEqualTo(5000);
         assertThat(valid.maxRetryTime()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(valid.lagGroups()).containsExactly("loopflow-streams", "loopflow-streams-surplus", "loopflow-alert-publisher", "loopflow-sink");
+    }
+
+    @Test
+    void lagGroupsAreParsedFromCommasAndAlwaysIncludeTheSinksOwnGroup() {
+        SinkConfig config = valid.withGroupId("sink-b").withLagGroups(SinkConfig.parseLagGroups(" loopflow-streams , other-app"));
+
+        assertThat(config.lagGroups()).containsExactly("loopflow-streams", "other-app");
+        assertThat(config.sampledGroups()).containsExactly("loopflow-streams", "other-app", "sink-b");
+        assertThat(valid.withLagGroups(SinkConfig.parseLagGroups("")).sampledGroups()).containsExactly("loopflow-sink");
+    }
+
+    @Test
+    void badLagGroupsFailNamingTheKey() {
+        assertThatThrownBy(() -> valid.withLagGroups(SinkConfig.parseLagGroups("a,,b"))).hasMessageContaining("sink.lag-groups");
+        assertThatThrownBy(() -> valid.withLagGroups(SinkConfig.parseLagGroups("a,a"))).hasMessageContaining("sink.lag-groups names a twice");
+        assertThatThrownBy(() -> valid.withLagGroups(null)).hasMessageContaining("sink.lag-groups");
     }
 
     @Test
@@ -39,6 +56,9 @@ class SinkConfigTest {
 
         assertThat(fromEnv.kafkaBootstrap()).isEqualTo("kafka:9092");
         assertThat(fromEnv.token()).isEmpty();
+        assertThat(fromEnv.lagGroups()).isEqualTo(SinkConfig.DEFAULT_LAG_GROUPS);
+        assertThat(SinkConfig.fromEnvironment(Map.of("LOOPFLOW_KAFKA_BOOTSTRAP", "kafka:9092", "LOOPFLOW_INFLUX_URL", "http://influxdb:8086",
+                "LOOPFLOW_INFLUX_ORG", "loopflow", "LOOPFLOW_INFLUX_BUCKET", "loopflow", "LOOPFLOW_LAG_GROUPS", "x,y")).lagGroups()).containsExactly("x", "y");
         assertThatThrownBy(() -> SinkConfig.fromEnvironment(Map.of("LOOPFLOW_KAFKA_BOOTSTRAP", "kafka:9092")))
                 .hasMessageContaining("influx.url");
     }
