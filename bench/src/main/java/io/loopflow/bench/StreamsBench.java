@@ -11,8 +11,10 @@ import io.loopflow.core.model.SiteDescriptor;
 import io.loopflow.core.units.Dimension;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.TopicSetup;
+import io.loopflow.streams.LoopflowTopology;
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
+import io.loopflow.streams.StreamsCounters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -44,6 +47,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +63,8 @@ import org.slf4j.LoggerFactory;
  *       timed from {@code RUNNING} until its consumer group has caught up with every input partition it reads
  *       (Admin {@code listConsumerGroupOffsets} against end offsets, loopflow.readings and its site-events
  *       repartition topic).</li>
+ *   <li>to show where the time goes, {@link LoopflowTopology} alone (no surplus application) with the processor's
+ *       properties, exactly-once and at-least-once.</li>
  * </ol>
  * Heap used after a full GC is read before and after each, and the process's resident size (RocksDB keeps
  * Kafka Streams' state off the heap). Writes a Markdown report to stdout and to {@code --out}
@@ -102,9 +109,12 @@ public final class StreamsBench {
 
             Measure base = baseline(kafka.bootstrapServers(), w);
             Measure streams = processor(kafka.bootstrapServers(), dir);
+            // The processor's output, before the topology-alone runs below add their own to the same topics.
             long flows = endOffset(kafka.bootstrapServers(), Topics.FLOWS.name());
             long kpis = endOffset(kafka.bootstrapServers(), Topics.KPIS.name());
             long rejected = endOffset(kafka.bootstrapServers(), Topics.REJECTED.name());
+            Measure eos = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.EXACTLY_ONCE_V2);
+            Measure alo = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.AT_LEAST_ONCE);
 
             report.append("- readings: ").append(readings).append(" (100 meters, 10 sites, 1 s apart per meter: ")
                     .append(readings / Workload.METERS).append(" s of event time), pre-loaded at ")
@@ -121,6 +131,8 @@ public final class StreamsBench {
                     streams.startup(), IngestBench.fmt0(readings / (streams.seconds() + streams.startup())),
                     String.format(Locale.ROOT, "%.3f", readings / (streams.seconds() + streams.startup()) / base.rate()),
                     streams.seconds() + streams.startup()));
+            report.append(eos.row("flow topology alone (no surplus application), exactly_once_v2, from RUNNING", base.rate()));
+            report.append(alo.row("flow topology alone, at_least_once, from RUNNING", base.rate()));
             report.append("""
 
                     - heap: used heap after System.gc(), whole JVM (the embedded Kafka broker included), before the reader \
@@ -128,6 +140,11 @@ public final class StreamsBench {
                     (/proc/self/status VmRSS), which includes RocksDB's off-heap state.
                     - lag 0: the group's committed offsets equal the end offsets of loopflow.readings and (within one \
                     transaction marker) of its repartition topic, seen twice 1.5 s apart; the time is the first sighting.
+                    - the two "flow topology alone" rows run LoopflowTopology with StreamProcessor's properties (commit \
+                    interval 1 s) under another application id, after the processor, to show where its time goes: the \
+                    surplus application beside it, and exactly-once against at-least-once. The processor runs exactly-once. \
+                    They write to the same output topics (after the processor's figures were counted).
+                    - the baseline's time includes its consumer-group join; the processor rows start at RUNNING (group joined).
                     """);
         }
         String text = report.toString();
@@ -231,19 +248,54 @@ public final class StreamsBench {
             processor.start();
             long running = System.nanoTime();
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
-            long caughtUp = awaitCaughtUp(admin, running);
+            long caughtUp = awaitCaughtUp(admin, APPLICATION_ID, running);
             long heapAfter = heapAfterGc();
             long rssAfter = rss();
             return new Measure((caughtUp - running) / 1e9, (running - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
         }
     }
 
+    /**
+     * Where the processor's time goes: the flow/key-figure topology alone ({@link LoopflowTopology}, without the
+     * surplus application), with the processor's own properties and {@code guarantee} as the processing guarantee.
+     */
+    private Measure topologyAlone(String bootstrap, Path dir, String guarantee) throws Exception {
+        String applicationId = "bench-topology-" + guarantee.replace('_', '-');
+        ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(applicationId))
+                .withApplicationId(applicationId)
+                .withHttpPort(-1);
+        StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
+        Properties props = LoopflowTopology.streamsProperties(config, counters);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        long heapBefore = heapAfterGc();
+        long rssBefore = rss();
+        CountDownLatch running = new CountDownLatch(1);
+        try (KafkaStreams streams = new KafkaStreams(LoopflowTopology.build(config, counters), props);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            streams.setStateListener((next, previous) -> {
+                if (next == KafkaStreams.State.RUNNING) {
+                    running.countDown();
+                }
+            });
+            long t0 = System.nanoTime();
+            streams.start();
+            if (!running.await(StreamProcessor.START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(applicationId + " not RUNNING within " + StreamProcessor.START_TIMEOUT + ": " + streams.state());
+            }
+            long started = System.nanoTime();
+            long caughtUp = awaitCaughtUp(admin, applicationId, started);
+            long heapAfter = heapAfterGc();
+            long rssAfter = rss();
+            return new Measure((caughtUp - started) / 1e9, (started - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
+        }
+    }
+
     /** Polls the group's offsets until nothing is left to read; returns the time it first saw that. */
-    private long awaitCaughtUp(Admin admin, long since) throws Exception {
+    private long awaitCaughtUp(Admin admin, String groupId, long since) throws Exception {
         long until = since + deadline.toNanos();
         long firstSeen = 0;
         while (System.nanoTime() < until) {
-            Map<TopicPartition, Long> lag = lag(admin);
+            Map<TopicPartition, Long> lag = lag(admin, groupId);
             boolean done = !lag.isEmpty() && lag.entrySet().stream().anyMatch(e -> e.getKey().topic().equals(Topics.READINGS.name()))
                     && lag.entrySet().stream().allMatch(e -> e.getKey().topic().equals(Topics.READINGS.name())
                             ? e.getValue() == 0 : e.getValue() <= 1);
@@ -260,12 +312,12 @@ public final class StreamsBench {
             // A benchmark driver polling offsets with a deadline: 200 ms between looks.
             TimeUnit.MILLISECONDS.sleep(200);
         }
-        throw new IllegalStateException("the stream processor did not catch up within " + deadline + ": lag " + lag(admin));
+        throw new IllegalStateException("the stream processor did not catch up within " + deadline + ": lag " + lag(admin, groupId));
     }
 
     /** End offset minus committed offset for every partition the processor's group has committed. */
-    private static Map<TopicPartition, Long> lag(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(APPLICATION_ID)
+    private static Map<TopicPartition, Long> lag(Admin admin, String groupId) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
                 .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
