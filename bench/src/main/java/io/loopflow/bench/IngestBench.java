@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
  * Options: {@code --readings N} (default 100000, a multiple of 100), {@code --paced-seconds S} (default 10),
  * {@code --deadline S} (per phase, default 120), {@code --brokers hivemq,mosquitto}.
  */
+// "try": readers and observers are opened for their side effects and closed by try-with-resources, never referenced.
+@SuppressWarnings("try")
 public final class IngestBench {
     private static final Logger LOG = LoggerFactory.getLogger(IngestBench.class);
     private static final String KAFKA_BASELINE_TOPIC = "bench.kafka-baseline";
