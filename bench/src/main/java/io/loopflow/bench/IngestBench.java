@@ -116,6 +116,7 @@ public final class IngestBench {
                 }
             }
         }
+        Options.deleteRecursively(dir);
         String report = report(loadBefore, Options.loadavg(), (System.nanoTime() - started) / 1e9);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, report, StandardCharsets.UTF_8);

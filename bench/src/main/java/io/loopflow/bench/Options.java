@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** Command-line options of the benchmark mains ({@code --key value} or {@code --key=value}) and the run's environment. */
 final class Options {
@@ -41,6 +43,15 @@ final class Options {
             out.put(key, value);
         }
         return out;
+    }
+
+    /** Deletes a benchmark's temporary data directory (Kafka logs, broker data, Streams state) once it is done. */
+    static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The first three fields of /proc/loadavg, or "n/a" off Linux. */

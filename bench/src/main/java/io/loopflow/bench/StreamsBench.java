@@ -147,6 +147,7 @@ public final class StreamsBench {
                     - the baseline's time includes its consumer-group join; the processor rows start at RUNNING (group joined).
                     """);
         }
+        Options.deleteRecursively(dir);
         String text = report.toString();
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text, StandardCharsets.UTF_8);
