@@ -30,7 +30,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -118,11 +117,7 @@ public final class IngestBench {
         }
         Options.deleteRecursively(dir);
         String report = report(loadBefore, Options.loadavg(), (System.nanoTime() - started) / 1e9);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report, StandardCharsets.UTF_8);
-        // The report is this program's output.
-        System.out.print(report);
-        LOG.info("report written to {}", out.toAbsolutePath());
+        Report.publish(out, report);
     }
 
     // ---------------------------------------------------------------- Kafka baseline
@@ -177,14 +172,9 @@ public final class IngestBench {
     }
 
     private Properties gatewayProducerProperties() {
-        // The gateway's producer settings (Gateway.producerProperties): idempotent, acks=all, linger 2 ms, 64 KiB batches.
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
-        return p;
+        // Exactly the gateway's producer: idempotent, acks=all, linger 2 ms, 64 KiB batches.
+        return Gateway.producerProperties(GatewayConfig.defaults("tcp://127.0.0.1:1883", kafka.bootstrapServers())
+                .withClientId("bench-kafka-baseline"));
     }
 
     // ---------------------------------------------------------------- brokers

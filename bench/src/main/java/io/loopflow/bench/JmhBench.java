@@ -1,7 +1,5 @@
 package io.loopflow.bench;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -58,10 +56,6 @@ public final class JmhBench {
                     br == null ? "" : String.format(Locale.ROOT, "%.2f", r.getScore() / br.getScore())));
         });
         Path out = Path.of(opts.get("out"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, b.toString(), StandardCharsets.UTF_8);
-        // The report is this program's output.
-        System.out.print(b);
-        LOG.info("report written to {}", out.toAbsolutePath());
+        Report.publish(out, b.toString());
     }
 }

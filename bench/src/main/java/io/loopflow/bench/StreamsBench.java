@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,12 +147,7 @@ public final class StreamsBench {
                     """);
         }
         Options.deleteRecursively(dir);
-        String text = report.toString();
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, text, StandardCharsets.UTF_8);
-        // The report is this program's output.
-        System.out.print(text);
-        LOG.info("report written to {}", out.toAbsolutePath());
+        Report.publish(out, report.toString());
     }
 
     /** What one reader took: seconds from its start until it had every reading, heap and RSS around it. */

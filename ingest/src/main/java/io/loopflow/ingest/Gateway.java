@@ -136,7 +136,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("gateway " + config.clientId() + " was already started");
         }
         try {
-            producer = producers.apply(producerProperties());
+            producer = producers.apply(producerProperties(config));
             client = new MqttAsyncClient(config.mqttUri(), config.clientId(), new MemoryPersistence());
             client.setManualAcks(true);
             client.setCallback(new Callback());
@@ -228,7 +228,8 @@ public final class Gateway implements AutoCloseable {
                 config.clientId(), metrics.summary(), acks.size());
     }
 
-    private Properties producerProperties() {
+    /** The Kafka producer settings of a gateway of {@code config} (public so that bench/ measures the same producer). */
+    public static Properties producerProperties(GatewayConfig config) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, config.clientId());
