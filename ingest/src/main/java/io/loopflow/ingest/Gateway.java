@@ -4,6 +4,7 @@ import io.loopflow.core.RejectReason;
 import io.loopflow.core.Topics;
 import io.loopflow.core.inbound.InboundDecoder;
 import io.loopflow.core.inbound.InboundTopic;
+import io.loopflow.core.kafka.SitePartitioner;
 import io.loopflow.core.model.Rejection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -240,6 +241,8 @@ public final class Gateway implements AutoCloseable {
         // request is in flight.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        // A site's readings and descriptors in one partition, so the stream processor needs no repartition topic.
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         return p;
     }
 
