@@ -3,31 +3,21 @@ package io.loopflow.streams;
 import io.loopflow.core.Ids;
 import io.loopflow.core.Topic;
 import io.loopflow.core.Topics;
-import io.loopflow.core.json.JsonSerde;
 import io.loopflow.core.model.KpiRecord;
 import io.loopflow.core.model.MaterialDescriptor;
-import io.loopflow.core.model.SiteDescriptor;
+import io.loopflow.streams.region.RegionCodecs;
 import io.loopflow.streams.region.RegionEvent;
 import io.loopflow.streams.region.RegionProcessor;
-import io.loopflow.streams.region.RegionProgress;
-import io.loopflow.streams.region.RegionWindowState;
-import io.loopflow.streams.site.FlowWindowState;
-import io.loopflow.streams.site.KpiWindowState;
-import io.loopflow.streams.site.MeterHistoryState;
-import io.loopflow.streams.site.MeterState;
-import io.loopflow.streams.site.ProgressSent;
 import io.loopflow.streams.site.SiteEvent;
 import io.loopflow.streams.site.SiteOutput;
 import io.loopflow.streams.site.SiteProcessor;
-import io.loopflow.streams.site.StockLevel;
-import io.loopflow.streams.window.ClosedUntil;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -69,6 +59,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class LoopflowTopology {
     private static final Serde<String> KEY = Serdes.String();
+    /** Record cache of the stores: a commit interval's worth of changed entries at tens of thousands of readings a second. */
+    static final long STATE_CACHE_BYTES = 32L * 1024 * 1024;
 
     private LoopflowTopology() {
     }
@@ -87,36 +79,35 @@ public final class LoopflowTopology {
                         .withKeySerde(KEY).withValueSerde(Topics.MATERIALS.valueSerde()));
 
         KStream<String, SiteEvent> readings = builder.stream(Topics.READINGS.name(), consumed(Topics.READINGS, "readings-source"))
-                .map((key, r) -> {
+                .mapValues((key, r) -> {
                     if (r == null || !Ids.isValid(r.site()) || !Ids.isValid(r.meter()) || r.ts() == null) {
                         String site = r != null && Ids.isValid(r.site()) ? r.site() : siteOfKey(key);
-                        return KeyValue.pair(site, SiteEvent.invalid(site, meterOfKey(key),
-                                "reading with key '" + key + "' lacks a valid site, meter or ts: " + r, Topics.READINGS.name()));
+                        return (SiteEvent) new SiteEvent.Invalid(site, meterOfKey(key),
+                                "reading with key '" + key + "' lacks a valid site, meter or ts: " + r, Topics.READINGS.name());
                     }
-                    return KeyValue.pair(r.site(), SiteEvent.reading(r));
+                    return new SiteEvent.Reading(r);
                 }, Named.as("readings-to-site"));
         KStream<String, SiteEvent> meters = builder.stream(Topics.METERS.name(), consumed(Topics.METERS, "meters-source"))
-                .map((key, d) -> {
+                .mapValues((key, d) -> {
                     String site = siteOfKey(key);
                     String meter = meterOfKey(key);
                     if (!Ids.isValid(site) || !Ids.isValid(meter)) {
-                        return KeyValue.pair(site, SiteEvent.invalid(site, null, "meter descriptor key '" + key + "' is not site/meter",
-                                Topics.METERS.name()));
+                        return (SiteEvent) new SiteEvent.Invalid(site, null, "meter descriptor key '" + key + "' is not site/meter",
+                                Topics.METERS.name());
                     }
-                    return KeyValue.pair(site, SiteEvent.meter(site, meter, d));
+                    return new SiteEvent.Meter(site, meter, d);
                 }, Named.as("meters-to-site"));
         KStream<String, SiteEvent> sites = builder.stream(Topics.SITES.name(), consumed(Topics.SITES, "sites-source"))
-                .map((key, d) -> Ids.isValid(key)
-                                ? KeyValue.pair(key, SiteEvent.site(key, d))
-                                : KeyValue.pair(String.valueOf(key), SiteEvent.invalid(null, null, "site descriptor key '" + key + "' is not a site id",
-                                        Topics.SITES.name())),
+                .mapValues((key, d) -> Ids.isValid(key)
+                                ? (SiteEvent) new SiteEvent.Site(key, d)
+                                : new SiteEvent.Invalid(null, null, "site descriptor key '" + key + "' is not a site id", Topics.SITES.name()),
                         Named.as("sites-to-site"));
 
+        // No repartition: the gateway's SitePartitioner puts a site's readings and descriptors in the same partition
+        // of the three topics (streams/README.md, "One hop").
         KStream<String, SiteOutput> siteOutput = readings
                 .merge(meters, Named.as("merge-meters"))
                 .merge(sites, Named.as("merge-sites"))
-                .repartition(Repartitioned.<String, SiteEvent>as(StoreNames.SITE_EVENTS)
-                        .withKeySerde(KEY).withValueSerde(new JsonSerde<>(SiteEvent.class)))
                 .process(siteProcessor(config, counters), Named.as(StoreNames.SITE_PROCESSOR));
 
         siteOutput.split(Named.as("site-output-"))
@@ -132,7 +123,7 @@ public final class LoopflowTopology {
                 .branch((k, v) -> v instanceof SiteOutput.ToRegion, Branched.withConsumer(s -> s
                         .mapValues(v -> ((SiteOutput.ToRegion) v).event(), Named.as("region-event"))
                         .repartition(Repartitioned.<String, RegionEvent>as(StoreNames.REGION_EVENTS)
-                                .withKeySerde(KEY).withValueSerde(new JsonSerde<>(RegionEvent.class)))
+                                .withKeySerde(KEY).withValueSerde(RegionCodecs.EVENT))
                         .process(regionProcessor(config, counters), Named.as(StoreNames.REGION_PROCESSOR))
                         .to(Topics.KPIS.name(), produced(Topics.KPIS, "region-kpis-sink")), "region"))
                 .noDefaultBranch();
@@ -157,6 +148,9 @@ public final class LoopflowTopology {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         // The default (log and fail) processing handler also for the global material table: a bug fails loudly.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // RocksDB memory bounded and shared by every store of the process (RocksDB's defaults give each store its own).
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
         return p;
     }
 
@@ -169,15 +163,9 @@ public final class LoopflowTopology {
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(
-                        store(StoreNames.METERS, MeterState.class),
-                        store(StoreNames.METER_HISTORY, MeterHistoryState.class),
-                        store(StoreNames.SITES, SiteDescriptor.class),
-                        store(StoreNames.FLOW_WINDOWS, FlowWindowState.class),
-                        store(StoreNames.KPI_WINDOWS, KpiWindowState.class),
-                        store(StoreNames.CLOSED_UNTIL, ClosedUntil.class),
-                        store(StoreNames.STOCK_LEVELS, StockLevel.class),
-                        store(StoreNames.PROGRESS_SENT, ProgressSent.class));
+                Set<StoreBuilder<?>> stores = new HashSet<>();
+                StoreNames.SITE_STORES.forEach(name -> stores.add(binaryStore(name)));
+                return stores;
             }
         };
     }
@@ -192,16 +180,21 @@ public final class LoopflowTopology {
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(
-                        store(StoreNames.REGION_WINDOWS, RegionWindowState.class),
-                        store(StoreNames.REGION_PROGRESS, RegionProgress.class),
-                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StoreNames.REGION_CLOSED_UNTIL), KEY, Serdes.Long()).withCachingEnabled());
+                        store(StoreNames.REGION_WINDOWS, RegionCodecs.WINDOW),
+                        store(StoreNames.REGION_PROGRESS, RegionCodecs.PROGRESS),
+                        store(StoreNames.REGION_CLOSED_UNTIL, RegionCodecs.FLOOR));
             }
         };
     }
 
-    /** A persistent, changelogged, cached store of JSON values. */
-    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Class<V> type) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), KEY, new JsonSerde<>(type)).withCachingEnabled();
+    /** A persistent, changelogged, cached store of binary values. */
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> serde) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), KEY, serde).withCachingEnabled();
+    }
+
+    /** A persistent, changelogged, cached store of {@code state.Bin} keys and values, read through {@code SiteStores}. */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> binaryStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
     }
 
     private static <V> Consumed<String, V> consumed(Topic<String, V> topic, String name) {

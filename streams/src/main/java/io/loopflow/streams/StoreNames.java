@@ -1,46 +1,66 @@
 package io.loopflow.streams;
 
+import java.util.List;
+
 /**
  * Names of the state stores, repartition topics and processors of {@link LoopflowTopology}. They
  * become changelog and repartition topic names ({@code <application.id>-<name>-changelog},
  * {@code <application.id>-<name>-repartition}); renaming one under a running deployment loses its
- * state, so {@code LoopflowTopologyTest} pins them.
+ * state, so {@code LoopflowTopologyTest} pins them. Values are in state format 2 (binary,
+ * {@code state.StateFormat}); the names of format 1 (JSON) are in {@link #FORMAT_1_TOPICS} so that
+ * a processor started against them stops instead of misreading them.
  */
 public final class StoreNames {
-    /** Per meter ({@code site/meter}): descriptor, activity and clock (small: read by every punctuation). */
-    public static final String METERS = "loopflow-meters";
-    /** Per meter ({@code site/meter}): the readings that can still change a window (read per reading only). */
-    public static final String METER_HISTORY = "loopflow-meter-history";
+    /** Per meter (site, meter): its descriptor. */
+    public static final String METER_DESCRIPTORS = "loopflow-meter-descriptors";
+    /** Per window-feeding meter (site, material, role, meter): clock, predecessor value, last heard of. */
+    public static final String METER_CLOCKS = "loopflow-meter-clocks";
+    /** Per accepted reading that can still change a window (site, meter, ts): canonical value and seq. */
+    public static final String HELD_READINGS = "loopflow-held-readings";
+    /** Per held reading with a seq (site, meter, seq): its ts; finds duplicate seqs. */
+    public static final String SEEN_SEQS = "loopflow-seen-seqs";
+    /** Open flow windows (site, material, role, start). */
+    public static final String OPEN_FLOWS = "loopflow-open-flows";
+    /** Open site key-figure windows (site, material, size, start). */
+    public static final String OPEN_KPIS = "loopflow-open-kpis";
+    /** Open windows changed since the last punctuation (kind, window key). */
+    public static final String DIRTY_WINDOWS = "loopflow-dirty-windows";
+    /** Per site and material: floors, role frontiers, progress sent to the region. */
+    public static final String SITE_MATERIALS = "loopflow-site-materials";
     /** Per site: the site descriptor (its region). */
-    public static final String SITES = "loopflow-sites";
-    /** Open flow windows ({@code site/material/role/windowStart}). */
-    public static final String FLOW_WINDOWS = "loopflow-flow-windows";
-    /** Open site key-figure windows ({@code site/material/size/windowStart}). */
-    public static final String KPI_WINDOWS = "loopflow-kpi-windows";
-    /** Per site and material: how far its windows have closed (the {@code late} floor). */
-    public static final String CLOSED_UNTIL = "loopflow-closed-until";
-    /** Per stock meter ({@code site/meter}): the latest level by {@code ts}. */
-    public static final String STOCK_LEVELS = "loopflow-stock-levels";
-    /** Per site and material: the progress last sent to its region. */
-    public static final String PROGRESS_SENT = "loopflow-region-progress-sent";
-    /** Open region key-figure windows ({@code region/material/size/windowStart}) with per-site sums. */
-    public static final String REGION_WINDOWS = "loopflow-region-windows";
+    public static final String SITE_DESCRIPTORS = "loopflow-site-descriptors";
+    /** Per stock meter (site, meter): the latest level by {@code ts}. */
+    public static final String STOCK_LEVELS = "loopflow-stock-levels-v2";
+    /** Open region key-figure windows (region, material, size, start) with per-site sums. */
+    public static final String REGION_WINDOWS = "loopflow-region-windows-v2";
     /** Per region and material: each site's frontier. */
-    public static final String REGION_PROGRESS = "loopflow-region-progress";
+    public static final String REGION_PROGRESS = "loopflow-region-progress-v2";
     /** Per region, material and size: how far region windows have closed. */
-    public static final String REGION_CLOSED_UNTIL = "loopflow-region-closed-until";
+    public static final String REGION_CLOSED_UNTIL = "loopflow-region-closed-until-v2";
     /** Latest {@code KpiRecord} per {@code KpiRecord.key()}, both scopes; queried by the HTTP API. */
     public static final String KPIS_LATEST = "loopflow-kpis-latest";
     /** Material descriptors (global). */
     public static final String MATERIALS = "loopflow-materials";
 
-    /** Repartition topic carrying every site's readings and descriptors, keyed by site. */
-    public static final String SITE_EVENTS = "site-events";
-    /** Repartition topic carrying site key-figure windows and progress, keyed by region. */
-    public static final String REGION_EVENTS = "region-events";
+    /** The stores of the site processor. */
+    public static final List<String> SITE_STORES = List.of(METER_DESCRIPTORS, METER_CLOCKS, HELD_READINGS, SEEN_SEQS, OPEN_FLOWS,
+            OPEN_KPIS, DIRTY_WINDOWS, SITE_MATERIALS, SITE_DESCRIPTORS, STOCK_LEVELS);
+    /** The stores of the region processor. */
+    public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_PROGRESS, REGION_CLOSED_UNTIL);
+
+    /** Repartition topic carrying site key-figure windows and progress, keyed by region (binary values). */
+    public static final String REGION_EVENTS = "region-events-v2";
 
     public static final String SITE_PROCESSOR = "site-processor";
     public static final String REGION_PROCESSOR = "region-processor";
+
+    /**
+     * Internal topics of state format 1 (JSON values; readings crossed a repartition topic): their
+     * presence means state of that format, which this processor does not read.
+     */
+    public static final List<String> FORMAT_1_TOPICS = List.of("site-events-repartition", "loopflow-meter-history-changelog",
+            "loopflow-meters-changelog", "loopflow-flow-windows-changelog", "loopflow-kpi-windows-changelog",
+            "region-events-repartition", "loopflow-region-windows-changelog");
 
     private StoreNames() {
     }

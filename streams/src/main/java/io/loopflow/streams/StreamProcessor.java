@@ -86,6 +86,7 @@ public final class StreamProcessor implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
+        StartupCheck.run(config);
         CountDownLatch running = new CountDownLatch(2);
         streams = client("flows", LoopflowTopology.build(config, counters), LoopflowTopology.streamsProperties(config, counters), running);
         Properties surplusProps = LoopflowTopology.streamsProperties(config, counters);

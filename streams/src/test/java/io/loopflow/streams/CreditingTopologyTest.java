@@ -212,7 +212,9 @@ class CreditingTopologyTest {
         assertThat(f.flowLog).isEmpty();
         assertThat(f.kpiLog).isEmpty();
         assertThat(f.rejectionLog).isEmpty();
-        var level = f.driver.<String, io.loopflow.streams.site.StockLevel>getKeyValueStore(StoreNames.STOCK_LEVELS).get("s1/silo");
+        byte[] stored = f.driver.<org.apache.kafka.common.utils.Bytes, byte[]>getKeyValueStore(StoreNames.STOCK_LEVELS)
+                .get(io.loopflow.streams.site.SiteStores.key2("s1", "silo"));
+        var level = io.loopflow.streams.site.SiteStores.decodeStock(stored);
         assertThat(level.ts()).isEqualTo(at(12, 0).toEpochMilli());
         assertThat(level.value()).isCloseTo(42.0, within(1e-9));
         assertThat(level.unit()).isEqualTo("t");

@@ -30,9 +30,10 @@ class LoopflowTopologyTest {
             stores.addAll(g.processor().stores());
         }
 
-        assertThat(stores).containsExactlyInAnyOrder("loopflow-meters", "loopflow-meter-history", "loopflow-sites", "loopflow-flow-windows", "loopflow-kpi-windows",
-                "loopflow-closed-until", "loopflow-stock-levels", "loopflow-region-progress-sent", "loopflow-region-windows",
-                "loopflow-region-progress", "loopflow-region-closed-until", "loopflow-kpis-latest", "loopflow-materials");
+        assertThat(stores).containsExactlyInAnyOrder("loopflow-meter-descriptors", "loopflow-meter-clocks", "loopflow-held-readings",
+                "loopflow-seen-seqs", "loopflow-open-flows", "loopflow-open-kpis", "loopflow-dirty-windows", "loopflow-site-materials",
+                "loopflow-site-descriptors", "loopflow-stock-levels-v2", "loopflow-region-windows-v2", "loopflow-region-progress-v2",
+                "loopflow-region-closed-until-v2", "loopflow-kpis-latest", "loopflow-materials");
     }
 
     @Test
@@ -52,10 +53,10 @@ class LoopflowTopologyTest {
             sources.addAll(g.source().topicSet());
         }
 
+        // No repartition of readings: a site's records share a partition of the input topics (SitePartitioner).
         assertThat(sources).containsExactlyInAnyOrder("loopflow.readings", "loopflow.meters", "loopflow.sites", "loopflow.materials",
-                "loopflow.kpis", "site-events-repartition", "region-events-repartition");
-        assertThat(sinks).containsExactlyInAnyOrder("loopflow.flows", "loopflow.kpis", "loopflow.rejected",
-                "site-events-repartition", "region-events-repartition");
+                "loopflow.kpis", "region-events-v2-repartition");
+        assertThat(sinks).containsExactlyInAnyOrder("loopflow.flows", "loopflow.kpis", "loopflow.rejected", "region-events-v2-repartition");
     }
 
     @Test
@@ -63,10 +64,11 @@ class LoopflowTopologyTest {
         TopologyDescription.Processor site = processor("site-processor");
         TopologyDescription.Processor region = processor("region-processor");
 
-        assertThat(site.stores()).containsExactlyInAnyOrder("loopflow-meters", "loopflow-meter-history", "loopflow-sites", "loopflow-flow-windows",
-                "loopflow-kpi-windows", "loopflow-closed-until", "loopflow-stock-levels", "loopflow-region-progress-sent");
-        assertThat(region.stores()).containsExactlyInAnyOrder("loopflow-region-windows", "loopflow-region-progress",
-                "loopflow-region-closed-until");
+        assertThat(site.stores()).containsExactlyInAnyOrder("loopflow-meter-descriptors", "loopflow-meter-clocks", "loopflow-held-readings",
+                "loopflow-seen-seqs", "loopflow-open-flows", "loopflow-open-kpis", "loopflow-dirty-windows", "loopflow-site-materials",
+                "loopflow-site-descriptors", "loopflow-stock-levels-v2");
+        assertThat(region.stores()).containsExactlyInAnyOrder("loopflow-region-windows-v2", "loopflow-region-progress-v2",
+                "loopflow-region-closed-until-v2");
     }
 
     @Test

@@ -5,9 +5,10 @@ import io.loopflow.core.model.Role;
 import java.time.Instant;
 
 /**
- * An open flow window in store {@code loopflow-flow-windows}: {@code quantity} (canonical
- * {@code unit}) credited to {@code [start, end)} (epoch ms) by {@code readings} readings of the
- * meters of one site, material and role; {@code dirty} when changed since last published.
+ * An open flow window in store {@code loopflow-open-flows} (key {@code site, material, role, start}):
+ * {@code quantity} (canonical {@code unit}) credited to {@code [start, end)} (epoch ms) by
+ * {@code readings} readings of the meters of one site, material and role; {@code dirty} when
+ * changed since last published.
  */
 public record FlowWindowState(String site, String material, Role role, long start, long end, double quantity, String unit,
                               long readings, boolean dirty) {

@@ -4,9 +4,9 @@ import io.loopflow.core.model.Role;
 import io.loopflow.core.model.RoleSums;
 
 /**
- * An open key-figure window of one site and material in store {@code loopflow-kpi-windows}: the
- * role sums (canonical {@code unit}) over {@code [start, start + size)} (epoch ms) and
- * {@code dirty} when changed since last published.
+ * An open key-figure window of one site and material in store {@code loopflow-open-kpis} (key
+ * {@code site, material, size, start}): the role sums (canonical {@code unit}) over
+ * {@code [start, start + size)} (epoch ms) and {@code dirty} when changed since last published.
  */
 public record KpiWindowState(String site, String material, long size, long start, RoleSums sums, String unit, long readings,
                              boolean dirty) {

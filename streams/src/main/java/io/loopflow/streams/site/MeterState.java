@@ -3,19 +3,19 @@ package io.loopflow.streams.site;
 import io.loopflow.core.model.MeterDescriptor;
 
 /**
- * A registered meter of a site, in store {@code loopflow-meters} (key {@code site/meter}): its
- * descriptor, wall-clock time (epoch ms) its descriptor and its last accepted reading arrived,
- * and its clock (newest accepted {@code ts}, null before the first). Its crediting history is in
- * {@link MeterHistoryState}, kept apart because every punctuation reads every meter's state.
+ * A registered meter of a site, in store {@code loopflow-meter-descriptors} (key
+ * {@code site, meter}): its descriptor. What changes with every reading (clock, activity) is in
+ * {@link MeterClock}, so that a reading never rewrites the descriptor.
  */
-public record MeterState(MeterDescriptor descriptor, long registeredAt, Long lastReadingAt, Long clock) {
+public record MeterState(MeterDescriptor descriptor) {
 
-    /** Wall-clock time it was last heard of: its descriptor or its last reading, whichever is later. */
-    public long lastSeenAt() {
-        return lastReadingAt == null ? registeredAt : Math.max(registeredAt, lastReadingAt);
+    /** True when the meter's readings are credited to windows (not a level or stock meter). */
+    public boolean feedsWindows() {
+        return feedsWindows(descriptor);
     }
 
-    MeterState withReading(long nowMs, long ts) {
-        return new MeterState(descriptor, registeredAt, nowMs, clock == null ? ts : Math.max(clock, ts));
+    /** True when a meter with {@code d} feeds flow and key-figure windows. */
+    public static boolean feedsWindows(MeterDescriptor d) {
+        return d.kind() != io.loopflow.core.model.MeterKind.LEVEL && d.role().isFlow();
     }
 }

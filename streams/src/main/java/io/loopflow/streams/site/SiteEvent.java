@@ -5,29 +5,32 @@ import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.SiteDescriptor;
 
 /**
- * One input of a site, on the {@code site-events} repartition topic (key: site): a reading, a
- * meter descriptor (null: deleted), a site descriptor (null: deleted), or an input record that
- * could not be routed ({@code invalid}, with {@code detail} and its {@code sourceTopic}).
+ * One input of a site's processor, read from the site's partition of {@code loopflow.readings},
+ * {@code loopflow.meters} or {@code loopflow.sites} (the gateway puts all of a site's records in
+ * one partition: {@code SitePartitioner}).
  */
-public record SiteEvent(Kind kind, String site, String meter, ReadingRecord reading, MeterDescriptor meterDescriptor,
-                        SiteDescriptor siteDescriptor, String detail, String sourceTopic) {
+public sealed interface SiteEvent {
 
-    /** What the event carries. */
-    public enum Kind { READING, METER, SITE, INVALID }
+    /** The site the event belongs to (may be invalid for {@link Invalid}). */
+    String site();
 
-    public static SiteEvent reading(ReadingRecord r) {
-        return new SiteEvent(Kind.READING, r.site(), r.meter(), r, null, null, null, null);
+    /** An accepted reading from the gateway. */
+    record Reading(ReadingRecord reading) implements SiteEvent {
+        @Override
+        public String site() {
+            return reading.site();
+        }
     }
 
-    public static SiteEvent meter(String site, String meter, MeterDescriptor descriptor) {
-        return new SiteEvent(Kind.METER, site, meter, null, descriptor, null, null, null);
+    /** A meter descriptor; {@code descriptor} null: deleted. */
+    record Meter(String site, String meter, MeterDescriptor descriptor) implements SiteEvent {
     }
 
-    public static SiteEvent site(String site, SiteDescriptor descriptor) {
-        return new SiteEvent(Kind.SITE, site, null, null, null, descriptor, null, null);
+    /** A site descriptor; {@code descriptor} null: deleted. */
+    record Site(String site, SiteDescriptor descriptor) implements SiteEvent {
     }
 
-    public static SiteEvent invalid(String site, String meter, String detail, String sourceTopic) {
-        return new SiteEvent(Kind.INVALID, site, meter, null, null, null, detail, sourceTopic);
+    /** An input record that names no valid site, meter or time: rejected as {@code invalid_field}. */
+    record Invalid(String site, String meter, String detail, String sourceTopic) implements SiteEvent {
     }
 }

@@ -1,47 +1,33 @@
 package io.loopflow.streams.site;
 
-import io.loopflow.core.RejectReason;
-import io.loopflow.core.inbound.InboundTopic;
-import io.loopflow.core.json.Json;
-import io.loopflow.core.model.KpiRecord;
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
-import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
-import io.loopflow.core.model.Rejection;
 import io.loopflow.core.model.Role;
-import io.loopflow.core.model.RoleSums;
 import io.loopflow.core.model.SiteDescriptor;
-import io.loopflow.core.units.Dimension;
-import io.loopflow.core.units.Unit;
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StoreNames;
 import io.loopflow.streams.StreamsCounters;
 import io.loopflow.streams.crediting.CreditChange;
-import io.loopflow.streams.crediting.MeterHistory;
-import io.loopflow.streams.region.RegionEvent;
+import io.loopflow.streams.crediting.Crediting;
+import io.loopflow.streams.crediting.HeldReading;
 import io.loopflow.streams.window.ClosedUntil;
 import io.loopflow.streams.window.ClosingRule;
 import io.loopflow.streams.window.Frontier;
-import io.loopflow.streams.window.MeterClock;
-import io.loopflow.streams.window.Windows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
@@ -49,25 +35,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one site's readings into flow and key-figure windows (CONTRACT.md sections 3, 5 and 6).
- * Reads the {@code site-events} repartition topic (key: site; readings, meter and site
- * descriptors) and the global material store; emits {@link SiteOutput}s: flow records, site key
- * figures, rejections, and updates for the site's region.
+ * Reads {@link SiteEvent}s (readings, meter and site descriptors of the sites of its partition) and
+ * the global material store; emits {@link SiteOutput}s: flow records, site key figures,
+ * rejections, and updates for the site's region. Its state is {@link SiteStores}.
  *
- * <p>Per meter (store {@code loopflow-meters}) it keeps the descriptor, the wall-clock times it
- * was last heard of, its clock (newest accepted {@code ts}) and the held readings, and credits
- * each reading in {@code ts} order via {@link MeterHistory}. A reading is rejected as
- * {@code unknown_meter}, {@code unit_mismatch} (unknown or non-convertible unit, or a dimension
- * other than the material's or than the open windows'), {@code duplicate} (same {@code seq} or
- * {@code ts} as a held reading) or {@code late} (before its flow floor, see {@link ClosedUntil}),
- * checked in that order. Level readings update the latest level per stock meter
- * ({@code loopflow-stock-levels}) and feed no window.
+ * <p>The jobs are split: {@link Admission} decides whether a reading is taken, {@link Crediting}
+ * what it credits between its two neighbours (found by a range lookup), {@link WindowBook} credits,
+ * publishes and closes windows, {@link Frontiers} keeps each role's frontier so that closing is
+ * checked only when a frontier moved, and {@link RegionLink} keeps the region informed. This class
+ * only sequences them. A reading costs a bounded number of small store reads and writes, whatever
+ * the meter's history or the site's number of meters.
  *
- * <p>Windows close by {@link ClosingRule}, checked for the reading's site and material after each
- * reading, and for everything on a wall-clock punctuator every commit interval, which also
- * publishes provisional records for windows changed since the last punctuation and sends each
- * site and material's frontier to its region when it changed. A closing window is published once
- * with {@code final: true} and deleted, in the same Kafka transaction as the store updates, so
- * exactly one final survives restarts.
+ * <p>Windows close by {@link ClosingRule}: after a reading that moved its role's frontier, after a
+ * descriptor, and on a wall-clock punctuator every commit interval, which also publishes
+ * provisional records of windows changed since the last one, prunes held readings below the
+ * floors and sends each site and material's risen frontier to its region. A closing window is
+ * published once with {@code final: true} and deleted, in the same Kafka transaction as the store
+ * updates, so exactly one final survives restarts.
  *
  * <p>A meter descriptor that changes the material, role, kind or unit starts a fresh history (the
  * next reading credits as a first reading); one that only changes {@code to} keeps it. Every
@@ -75,7 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SiteProcessor implements Processor<String, SiteEvent, String, SiteOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(SiteProcessor.class);
-    private static final StringSerializer PREFIX = new StringSerializer();
+    private static final Role[] ROLES = Role.values();
 
     private final long flowSizeMs;
     private final List<Long> kpiSizesMs;
@@ -86,14 +70,11 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     private final StreamsCounters counters;
 
     private ProcessorContext<String, SiteOutput> context;
-    private KeyValueStore<String, MeterState> meters;
-    private KeyValueStore<String, MeterHistoryState> histories;
-    private KeyValueStore<String, SiteDescriptor> sites;
-    private KeyValueStore<String, FlowWindowState> flows;
-    private KeyValueStore<String, KpiWindowState> kpis;
-    private KeyValueStore<String, ClosedUntil> closed;
-    private KeyValueStore<String, StockLevel> stock;
-    private KeyValueStore<String, ProgressSent> progressSent;
+    private SiteStores stores;
+    private SiteOutputs out;
+    private WindowBook windows;
+    private Frontiers frontiers;
+    private RegionLink regions;
     private KeyValueStore<String, ValueAndTimestamp<MaterialDescriptor>> materials;
 
     public SiteProcessor(ProcessorConfig config, StreamsCounters counters) {
@@ -109,27 +90,27 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     @Override
     public void init(ProcessorContext<String, SiteOutput> ctx) {
         this.context = ctx;
-        meters = ctx.getStateStore(StoreNames.METERS);
-        histories = ctx.getStateStore(StoreNames.METER_HISTORY);
-        sites = ctx.getStateStore(StoreNames.SITES);
-        flows = ctx.getStateStore(StoreNames.FLOW_WINDOWS);
-        kpis = ctx.getStateStore(StoreNames.KPI_WINDOWS);
-        closed = ctx.getStateStore(StoreNames.CLOSED_UNTIL);
-        stock = ctx.getStateStore(StoreNames.STOCK_LEVELS);
-        progressSent = ctx.getStateStore(StoreNames.PROGRESS_SENT);
+        stores = new SiteStores(ctx);
+        out = new SiteOutputs(ctx, counters);
+        windows = new WindowBook(stores, flowSizeMs, kpiSizesMs, out);
+        frontiers = new Frontiers(stores, idleMs);
+        regions = new RegionLink(out);
         materials = ctx.getStateStore(StoreNames.MATERIALS);
         ctx.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
     public void process(Record<String, SiteEvent> record) {
-        SiteEvent event = record.value();
         long now = context.currentSystemTimeMs();
-        switch (event.kind()) {
-            case READING -> onReading(event.reading(), now);
-            case METER -> onMeter(event.site(), event.meter(), event.meterDescriptor(), now);
-            case SITE -> onSite(event.site(), event.siteDescriptor());
-            case INVALID -> onInvalid(event, now);
+        SiteEvent event = record.value();
+        if (event instanceof SiteEvent.Reading e) {
+            onReading(e.reading(), now);
+        } else if (event instanceof SiteEvent.Meter e) {
+            onMeter(e.site(), e.meter(), e.descriptor(), now);
+        } else if (event instanceof SiteEvent.Site e) {
+            onSite(e.site(), e.descriptor());
+        } else if (event instanceof SiteEvent.Invalid e) {
+            out.invalid(e, now);
         }
     }
 
@@ -138,171 +119,140 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     private void onReading(ReadingRecord r, long now) {
         String site = r.site();
         String meter = r.meter();
-        MeterState state = meters.get(site + "/" + meter);
+        MeterState state = stores.meter(site, meter);
         if (state == null) {
-            reject(r, RejectReason.UNKNOWN_METER, "no meter descriptor known for site '" + site + "' meter '" + meter
-                    + "': publish loopflow/v1/" + site + "/meters/" + meter + "/meta first", now);
+            out.reject(r, Admission.unknownMeter(site, meter), now);
             return;
         }
         MeterDescriptor d = state.descriptor();
-        Unit meterUnit = d.unitValue();
-        Unit readingUnit = meterUnit;
-        if (r.unit() != null) {
-            readingUnit = Unit.ofSymbol(r.unit()).orElse(null);
-            if (readingUnit == null) {
-                reject(r, RejectReason.UNIT_MISMATCH, "unit '" + r.unit() + "' is not a LoopFlow unit", now);
-                return;
-            }
-            if (!readingUnit.convertibleTo(meterUnit)) {
-                reject(r, RejectReason.UNIT_MISMATCH, "unit '" + r.unit() + "' does not convert to the meter's unit '" + meterUnit + "'", now);
-                return;
-            }
-        }
-        Dimension dimension = meterUnit.dimension();
         MaterialDescriptor material = material(d.material());
-        if (material != null && material.dimension() != null && material.dimension() != dimension) {
-            reject(r, RejectReason.UNIT_MISMATCH, "meter unit '" + meterUnit + "' is " + dimension.wire() + " but material '"
-                    + d.material() + "' is " + material.dimension().wire(), now);
+        Admission.Units units = Admission.units(r, d, material);
+        if (!units.ok()) {
+            out.reject(r, units.rejected(), now);
             return;
         }
-        double value = readingUnit.toCanonical(r.value());
         long ts = r.ts().toEpochMilli();
-        if (d.kind() == MeterKind.LEVEL || !d.role().isFlow()) {
-            onLevel(r, state, ts, value, dimension, now);
+        double value = units.canonicalValue();
+        if (!state.feedsWindows()) {
+            onLevel(r, d, ts, value, units.dimension().canonicalUnit(), now);
             return;
         }
-        String key = site + "/" + meter;
-        MeterHistoryState held = histories.get(key);
-        MeterHistory history = new MeterHistory(d.kind(), gapMaxMs, held == null ? List.of() : held.readings());
-        if (r.seq() != null && history.holdsSeq(r.seq())) {
-            reject(r, RejectReason.DUPLICATE, "seq " + r.seq() + " was already accepted from this meter", now);
+        Role role = d.role();
+        MeterClockState clock = stores.clock(site, d.material(), role, meter);
+        if (clock == null) {
+            // Not expected: every window-feeding meter gets its clock with its descriptor.
+            clock = new MeterClockState(null, Double.NaN, now);
+        }
+        boolean inOrder = clock.clock() == null || ts > clock.clock();
+        boolean seqSeen = r.seq() != null && stores.seqSeen(site, meter, r.seq());
+        boolean tsHeld = !inOrder && stores.held(site, meter, ts) != null;
+        SiteMaterialState s = stores.siteMaterial(site, d.material());
+        Admission.Rejected refused = Admission.duplicateOrLate(r, seqSeen, tsHeld, site, d.material(), role, s.floors.flowFloor(role), flowSizeMs);
+        if (refused != null) {
+            out.reject(r, refused, now);
             return;
         }
-        if (history.holdsTs(ts)) {
-            reject(r, RejectReason.DUPLICATE, "a reading at " + r.ts() + " was already accepted from this meter", now);
-            return;
+        HeldReading previous;
+        HeldReading next;
+        if (inOrder) {
+            next = null;
+            previous = clock.clock() == null ? null
+                    : Double.isNaN(clock.clockValue()) ? stores.heldBefore(site, meter, ts) : new HeldReading(clock.clock(), clock.clockValue(), null);
+        } else {
+            previous = stores.heldBefore(site, meter, ts);
+            next = stores.heldAfter(site, meter, ts);
         }
-        String sm = site + "/" + d.material();
-        ClosedUntil floors = closedUntil(sm);
-        long floor = floors.flowFloor(d.role());
-        if (ts < floor) {
-            long start = Windows.startOf(ts, flowSizeMs);
-            reject(r, RejectReason.LATE, "the flow window " + Instant.ofEpochMilli(start) + "/" + Instant.ofEpochMilli(start + flowSizeMs)
-                    + " of " + sm + "/" + d.role().wire() + " has closed (closed until " + Instant.ofEpochMilli(floor) + ")", now);
-            return;
-        }
-        String unit = dimension.canonicalUnit();
-        String conflict = unitConflict(site, d.material(), d.role(), ts, unit);
-        if (conflict != null) {
-            reject(r, RejectReason.UNIT_MISMATCH, conflict, now);
-            return;
-        }
-        MeterHistory.Insertion insertion = history.insert(ts, value, r.seq());
+        Crediting.Insertion insertion = Crediting.insert(d.kind(), gapMaxMs, previous, next, ts, value);
+        String unit = units.dimension().canonicalUnit();
+        boolean first = true;
         for (CreditChange change : insertion.changes()) {
-            credit(site, d.material(), d.role(), unit, change);
+            // Only the reading's own credit can open a window in a unit the site does not count this material in.
+            Admission.Rejected conflict = windows.credit(site, d.material(), role, unit, change, s, first);
+            if (conflict != null) {
+                out.reject(r, conflict, now);
+                return;
+            }
+            first = false;
         }
-        for (MeterHistory.Gap gap : insertion.gaps()) {
+        for (Crediting.Gap gap : insertion.gaps()) {
             counters.rateGap();
             LOG.info("rate gap on {}/{}: {} to {} exceeds gap.max {} ms, credited 0", site, meter,
                     Instant.ofEpochMilli(gap.fromTs()), Instant.ofEpochMilli(gap.toTs()), gapMaxMs);
         }
-        history.pruneBefore(floor);
-        histories.put(key, new MeterHistoryState(history.readings()));
-        meters.put(key, state.withReading(now, ts));
-        closeWindows(site, d.material(), now, false);
+        stores.putHeld(site, meter, new HeldReading(ts, value, r.seq()));
+        MeterClockState after = clock.withReading(ts, value, now);
+        stores.putClock(site, d.material(), role, meter, after);
+        boolean moved = frontiers.onReading(site, d.material(), s, role, clock, after, now);
+        if (moved || !s.sent) {
+            closeWindows(site, d.material(), s, now);
+        }
+        stores.putSiteMaterial(site, d.material(), s);
     }
 
-    private void onLevel(ReadingRecord r, MeterState state, long ts, double value, Dimension dimension, long now) {
-        String key = r.site() + "/" + r.meter();
-        StockLevel latest = stock.get(key);
+    private void onLevel(ReadingRecord r, MeterDescriptor d, long ts, double value, String unit, long now) {
+        StockLevel latest = stores.stock(r.site(), r.meter());
         if (latest != null && latest.ts() == ts) {
-            reject(r, RejectReason.DUPLICATE, "a level at " + r.ts() + " was already accepted from this meter", now);
+            out.reject(r, Admission.duplicateLevel(r), now);
             return;
         }
-        if (latest == null || ts > latest.ts()) {
-            stock.put(key, new StockLevel(r.site(), r.meter(), state.descriptor().material(), ts, value, dimension.canonicalUnit()));
-        }
         // An older level is accepted but is not the stock: the latest by ts is.
-        meters.put(key, state.withReading(now, ts));
-    }
-
-    /** A reading whose dimension differs from an open window's (a material without descriptor fed in two dimensions). */
-    private String unitConflict(String site, String material, Role role, long ts, String unit) {
-        FlowWindowState flow = flows.get(flowKey(site, material, role, Windows.startOf(ts, flowSizeMs)));
-        if (flow != null && !flow.unit().equals(unit)) {
-            return "material '" + material + "' is counted in " + flow.unit() + " at this site, not " + unit;
+        if (latest == null || ts > latest.ts()) {
+            stores.putStock(new StockLevel(r.site(), r.meter(), d.material(), ts, value, unit));
         }
-        for (long size : kpiSizesMs) {
-            KpiWindowState kpi = kpis.get(kpiKey(site, material, size, Windows.startOf(ts, size)));
-            if (kpi != null && !kpi.unit().equals(unit)) {
-                return "material '" + material + "' is counted in " + kpi.unit() + " at this site, not " + unit;
-            }
-        }
-        return null;
-    }
-
-    private void credit(String site, String material, Role role, String unit, CreditChange change) {
-        long newReadings = change.newReading() ? 1 : 0;
-        long flowStart = Windows.startOf(change.ts(), flowSizeMs);
-        String fk = flowKey(site, material, role, flowStart);
-        FlowWindowState flow = flows.get(fk);
-        if (flow == null) {
-            flow = new FlowWindowState(site, material, role, flowStart, flowStart + flowSizeMs, 0, unit, 0, true);
-        }
-        flows.put(fk, flow.plus(change.delta(), newReadings));
-        for (long size : kpiSizesMs) {
-            long start = Windows.startOf(change.ts(), size);
-            String kk = kpiKey(site, material, size, start);
-            KpiWindowState kpi = kpis.get(kk);
-            if (kpi == null) {
-                kpi = new KpiWindowState(site, material, size, start, RoleSums.ZERO, unit, 0, true);
-            }
-            kpis.put(kk, kpi.plus(role, change.delta(), newReadings));
-        }
-    }
-
-    private void reject(ReadingRecord r, RejectReason reason, String detail, long now) {
-        counters.rejected(reason);
-        LOG.debug("rejected reading {}/{} at {}: {} ({})", r.site(), r.meter(), r.ts(), reason.wire(), detail);
-        Rejection rejection = new Rejection(reason, detail, InboundTopic.reading(r.site(), r.meter()), Json.writeString(r),
-                r.receivedAt(), r.site(), r.meter());
-        context.forward(new Record<>(rejection.key(), new SiteOutput.Rejected(rejection), now));
-    }
-
-    private void onInvalid(SiteEvent event, long now) {
-        counters.rejected(RejectReason.INVALID_FIELD);
-        LOG.warn("invalid record on {}: {}", event.sourceTopic(), event.detail());
-        Rejection rejection = new Rejection(RejectReason.INVALID_FIELD, event.detail(), event.sourceTopic(), null,
-                Instant.ofEpochMilli(now), event.site(), event.meter());
-        context.forward(new Record<>(rejection.key(), new SiteOutput.Rejected(rejection), now));
     }
 
     // ---- descriptors
 
     private void onMeter(String site, String meter, MeterDescriptor descriptor, long now) {
-        String key = site + "/" + meter;
-        MeterState old = meters.get(key);
+        MeterState old = stores.meter(site, meter);
+        MeterDescriptor was = old == null ? null : old.descriptor();
+        // The site/material and role series whose meters changed: their frontiers are looked at again at the end,
+        // once the meter is in its new place (a meter moving between roles must not leave its material without meters).
+        Map<String, Set<Role>> touched = new LinkedHashMap<>();
+        MeterClockState carried = null;
+        if (was != null && MeterState.feedsWindows(was)) {
+            boolean sameKey = descriptor != null && MeterState.feedsWindows(descriptor)
+                    && was.material().equals(descriptor.material()) && was.role() == descriptor.role();
+            if (descriptor == null || !sameFeed(was, descriptor)) {
+                stores.clearHeld(site, meter);
+            }
+            if (!sameKey) {
+                carried = stores.clock(site, was.material(), was.role(), meter);
+                stores.deleteClock(site, was.material(), was.role(), meter);
+                touched.computeIfAbsent(was.material(), m -> EnumSet.noneOf(Role.class)).add(was.role());
+            }
+        }
         if (descriptor == null) {
             if (old != null) {
-                meters.delete(key);
-                histories.delete(key);
-                stock.delete(key);
-                LOG.info("meter {} deleted", key);
-                closeWindows(site, old.descriptor().material(), now, false);
+                stores.deleteMeter(site, meter);
+                stores.deleteStock(site, meter);
+                LOG.info("meter {}/{} deleted", site, meter);
             }
-            return;
+        } else {
+            if (was != null && !sameFeed(was, descriptor)) {
+                LOG.info("meter {}/{} now feeds {}/{} as {} in {}: its crediting history starts afresh", site, meter, descriptor.material(),
+                        descriptor.role().wire(), descriptor.kind().wire(), descriptor.unit());
+            }
+            stores.putMeter(site, meter, new MeterState(descriptor));
+            if (MeterState.feedsWindows(descriptor)) {
+                MeterClockState clock = carried != null ? carried : stores.clock(site, descriptor.material(), descriptor.role(), meter);
+                if (clock == null) {
+                    clock = new MeterClockState(null, Double.NaN, now);
+                } else if (was != null && !sameFeed(was, descriptor)) {
+                    clock = clock.freshHistory(now);
+                } else {
+                    clock = clock.heardAt(now);
+                }
+                stores.putClock(site, descriptor.material(), descriptor.role(), meter, clock);
+                touched.computeIfAbsent(descriptor.material(), m -> EnumSet.noneOf(Role.class)).add(descriptor.role());
+            }
         }
-        if (old != null && !sameFeed(old.descriptor(), descriptor)) {
-            LOG.info("meter {} now feeds {}/{} as {} in {}: its crediting history starts afresh", key, descriptor.material(),
-                    descriptor.role().wire(), descriptor.kind().wire(), descriptor.unit());
-            histories.delete(key);
-        }
-        meters.put(key, old == null ? new MeterState(descriptor, now, null, null)
-                : new MeterState(descriptor, now, old.lastReadingAt(), old.clock()));
-        if (old != null && !old.descriptor().material().equals(descriptor.material())) {
-            closeWindows(site, old.descriptor().material(), now, false);
-        }
-        closeWindows(site, descriptor.material(), now, false);
+        touched.forEach((material, roles) -> {
+            SiteMaterialState s = stores.siteMaterial(site, material);
+            roles.forEach(role -> frontiers.rescan(site, material, s, role, now));
+            closeWindows(site, material, s, now);
+            stores.putSiteMaterial(site, material, s);
+        });
     }
 
     private static boolean sameFeed(MeterDescriptor a, MeterDescriptor b) {
@@ -311,170 +261,71 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
 
     private void onSite(String site, SiteDescriptor descriptor) {
         if (descriptor == null) {
-            sites.delete(site);
+            stores.deleteSite(site);
         } else {
-            sites.put(site, descriptor);
+            stores.putSite(site, descriptor);
         }
         // Region membership is re-sent by the next punctuation.
     }
 
     // ---- closing and publishing
 
+    /**
+     * Advances the floors of one site and material and publishes (final) and forgets the windows
+     * that closed; tells the region of a frontier that went down at once.
+     */
+    private void closeWindows(String site, String material, SiteMaterialState s, long now) {
+        String region = regionOf(site);
+        regions.sendProgress(site, material, region, s, s.siteFrontier(), false, now);
+        Map<Role, Long> roleFrontiers = new EnumMap<>(Role.class);
+        for (int r = 0; r < SiteMaterialState.ROLES; r++) {
+            if (s.participates(r)) {
+                roleFrontiers.put(ROLES[r], s.meters[r] > 0 ? s.frontier[r] : Frontier.NONE_ACTIVE);
+            }
+        }
+        ClosedUntil next = rule.advance(s.floors, roleFrontiers, now);
+        if (!next.equals(s.floors)) {
+            windows.close(site, material, s, s.floors, next, region, now);
+            s.floors = next;
+        }
+    }
+
     private void punctuate(long now) {
-        // One pass over the meters gives every site and material's clocks.
-        Map<String, List<MeterClock>> clocksBySiteMaterial = new LinkedHashMap<>();
-        try (KeyValueIterator<String, MeterState> it = meters.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, MeterState> kv = it.next();
-                MeterDescriptor d = kv.value.descriptor();
-                if (feedsWindows(d)) {
-                    clocksBySiteMaterial.computeIfAbsent(siteOf(kv.key) + "/" + d.material(), k -> new ArrayList<>())
-                            .add(clockOf(kv.value, now));
+        List<KeyValue<String, String>> keys = stores.allSiteMaterials();
+        List<SiteMaterialState> states = new ArrayList<>(keys.size());
+        for (KeyValue<String, String> sm : keys) {
+            SiteMaterialState s = stores.siteMaterial(sm.key, sm.value);
+            frontiers.checkIdle(sm.key, sm.value, s, now);
+            closeWindows(sm.key, sm.value, s, now);
+            prune(sm.key, sm.value, s);
+            states.add(s);
+        }
+        windows.publishChanged(now);
+        for (int i = 0; i < keys.size(); i++) {
+            KeyValue<String, String> sm = keys.get(i);
+            SiteMaterialState s = states.get(i);
+            regions.sendProgress(sm.key, sm.value, regionOf(sm.key), s, s.siteFrontier(), true, now);
+            stores.putSiteMaterial(sm.key, sm.value, s);
+        }
+    }
+
+    /** Forgets the held readings that can no longer change a window (below each role's floor but the newest). */
+    private void prune(String site, String material, SiteMaterialState s) {
+        for (int r = 0; r < SiteMaterialState.ROLES; r++) {
+            long floor = s.floors.flowFloor(ROLES[r]);
+            if (floor <= s.prunedTo[r]) {
+                continue;
+            }
+            if (s.meters[r] > 0) {
+                for (KeyValue<String, MeterClockState> kv : stores.clocksOf(site, material, ROLES[r])) {
+                    stores.pruneHeld(site, kv.key, floor);
                 }
             }
-        }
-        Set<String> siteMaterials = new LinkedHashSet<>(clocksBySiteMaterial.keySet());
-        collectSiteMaterials(flows, siteMaterials);
-        collectSiteMaterials(kpis, siteMaterials);
-        collectSiteMaterials(progressSent, siteMaterials);
-        for (String sm : siteMaterials) {
-            int slash = sm.indexOf('/');
-            closeWindows(sm.substring(0, slash), sm.substring(slash + 1), clocksBySiteMaterial.getOrDefault(sm, List.of()), now, true);
-        }
-    }
-
-    private static <V> void collectSiteMaterials(KeyValueStore<String, V> store, Set<String> into) {
-        try (KeyValueIterator<String, V> it = store.all()) {
-            while (it.hasNext()) {
-                String key = it.next().key;
-                int first = key.indexOf('/');
-                int second = key.indexOf('/', first + 1);
-                into.add(second < 0 ? key : key.substring(0, second));
-            }
-        }
-    }
-
-    /**
-     * Advances the floors of one site and material, publishes and deletes the windows that
-     * closed, and, on a punctuation ({@code punctuation}), publishes the changed open ones.
-     *
-     * <p>The region learns the site's frontier so that it never closes a window this site may
-     * still add to: a frontier that went down (a meter registered or woke up) is sent before
-     * anything else, at once; one that went up is sent on punctuations only, after the finals of
-     * the windows it closed, so it never overtakes them.
-     */
-    private void closeWindows(String site, String material, long now, boolean punctuation) {
-        List<MeterClock> clocks = new ArrayList<>();
-        for (KeyValue<String, MeterState> kv : scan(meters, site + "/")) {
-            MeterDescriptor d = kv.value.descriptor();
-            if (feedsWindows(d) && d.material().equals(material)) {
-                clocks.add(clockOf(kv.value, now));
-            }
-        }
-        closeWindows(site, material, clocks, now, punctuation);
-    }
-
-    private MeterClock clockOf(MeterState m, long now) {
-        return new MeterClock(m.descriptor().role(), MeterClock.isActive(m.lastSeenAt(), now, idleMs), m.clock());
-    }
-
-    private void closeWindows(String site, String material, List<MeterClock> clocks, long now, boolean punctuation) {
-        String sm = site + "/" + material;
-        long frontier = Frontier.of(clocks);
-        String region = regionOf(site);
-        sendProgress(site, material, region, frontier, false, now);
-        List<KeyValue<String, FlowWindowState>> openFlows = scan(flows, sm + "/");
-        List<KeyValue<String, KpiWindowState>> openKpis = scan(kpis, sm + "/");
-        Set<Role> windowRoles = EnumSet.noneOf(Role.class);
-        for (KeyValue<String, FlowWindowState> kv : openFlows) {
-            windowRoles.add(kv.value.role());
-        }
-        ClosedUntil current = closedUntil(sm);
-        ClosedUntil next = rule.advance(current, clocks, windowRoles, now);
-        if (!next.equals(current)) {
-            closed.put(sm, next);
-        }
-        for (KeyValue<String, FlowWindowState> kv : openFlows) {
-            FlowWindowState w = kv.value;
-            if (w.end() <= next.flowFloor(w.role())) {
-                emitFlow(w, true, now);
-                flows.delete(kv.key);
-            } else if (punctuation && w.dirty()) {
-                emitFlow(w, false, now);
-                flows.put(kv.key, w.published());
-            }
-        }
-        for (KeyValue<String, KpiWindowState> kv : openKpis) {
-            KpiWindowState w = kv.value;
-            if (w.end() <= next.kpiFloor(w.size())) {
-                emitKpi(w, region, true, now);
-                kpis.delete(kv.key);
-            } else if (punctuation && w.dirty()) {
-                emitKpi(w, region, false, now);
-                kpis.put(kv.key, w.published());
-            }
-        }
-        if (punctuation) {
-            sendProgress(site, material, region, frontier, true, now);
-        }
-    }
-
-    private void emitFlow(FlowWindowState w, boolean isFinal, long now) {
-        var record = w.toRecord(isFinal);
-        context.forward(new Record<>(record.key(), new SiteOutput.Flow(record), now));
-    }
-
-    private void emitKpi(KpiWindowState w, String region, boolean isFinal, long now) {
-        KpiRecord record = KpiRecord.of(KpiRecord.SITE, w.site(), region, w.material(), Duration.ofMillis(w.size()),
-                Instant.ofEpochMilli(w.start()), w.sums(), w.unit(), isFinal);
-        context.forward(new Record<>(record.key(), new SiteOutput.Kpi(record), now));
-        if (region != null) {
-            RegionEvent event = RegionEvent.window(region, w.site(), w.material(), w.size(), w.start(), w.sums(), w.unit(), isFinal);
-            context.forward(new Record<>(region, new SiteOutput.ToRegion(event), now));
-        }
-    }
-
-    /**
-     * Tells the region (and a region the site left) how far this site and material has come: a
-     * lower frontier always, a higher one only when {@code mayRise}; outside punctuations, a site
-     * new to its region is first announced as waiting.
-     */
-    private void sendProgress(String site, String material, String region, long frontier, boolean mayRise, long now) {
-        String sm = site + "/" + material;
-        ProgressSent sent = progressSent.get(sm);
-        if (sent != null && !Objects.equals(sent.region(), region)) {
-            context.forward(new Record<>(sent.region(), new SiteOutput.ToRegion(RegionEvent.leave(sent.region(), site, material)), now));
-            progressSent.delete(sm);
-            sent = null;
-        }
-        if (region == null) {
-            return;
-        }
-        long send;
-        if (mayRise) {
-            send = frontier;
-        } else if (sent == null) {
-            // Not yet known to the region, and this site's finals of this check are not out yet: hold the region.
-            send = Frontier.WAITING;
-        } else {
-            send = Math.min(frontier, sent.frontier());
-        }
-        if (sent == null || send != sent.frontier()) {
-            context.forward(new Record<>(region, new SiteOutput.ToRegion(RegionEvent.progress(region, site, material, send)), now));
-            progressSent.put(sm, new ProgressSent(region, send));
+            s.prunedTo[r] = floor;
         }
     }
 
     // ---- helpers
-
-    private static boolean feedsWindows(MeterDescriptor d) {
-        return d.kind() != MeterKind.LEVEL && d.role().isFlow();
-    }
-
-    private ClosedUntil closedUntil(String siteMaterial) {
-        ClosedUntil c = closed.get(siteMaterial);
-        return c == null ? ClosedUntil.NOTHING : c;
-    }
 
     private MaterialDescriptor material(String material) {
         ValueAndTimestamp<MaterialDescriptor> v = materials.get(material);
@@ -482,29 +333,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     }
 
     private String regionOf(String site) {
-        SiteDescriptor d = sites.get(site);
+        SiteDescriptor d = stores.site(site);
         return d == null ? null : d.region();
-    }
-
-    private static String siteOf(String siteMeterKey) {
-        return siteMeterKey.substring(0, siteMeterKey.indexOf('/'));
-    }
-
-    static String flowKey(String site, String material, Role role, long start) {
-        return site + "/" + material + "/" + role.wire() + "/" + Windows.keyPart(start);
-    }
-
-    static String kpiKey(String site, String material, long size, long start) {
-        return site + "/" + material + "/" + Windows.keyPart(size) + "/" + Windows.keyPart(start);
-    }
-
-    private static <V> List<KeyValue<String, V>> scan(KeyValueStore<String, V> store, String prefix) {
-        List<KeyValue<String, V>> out = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.prefixScan(prefix, PREFIX)) {
-            while (it.hasNext()) {
-                out.add(it.next());
-            }
-        }
-        return out;
     }
 }

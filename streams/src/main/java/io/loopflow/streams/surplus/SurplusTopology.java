@@ -14,6 +14,7 @@ import io.loopflow.core.model.SurplusRecord;
 import io.loopflow.core.units.Unit;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -25,6 +26,7 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -49,6 +51,8 @@ public final class SurplusTopology {
     public static final String SITES_STORE = "loopflow-surplus-sites";
     public static final String MATERIALS_STORE = "loopflow-surplus-materials";
     public static final String METERS_STORE = "loopflow-surplus-meters";
+    /** Stock meters only: what readings are joined with. */
+    public static final String STOCK_METERS_STORE = "loopflow-surplus-stock-meters";
     public static final String SURPLUS_VIEW = "loopflow-surplus-latest";
     public static final String ALERT_LOG = "loopflow-surplus-alert-log";
     public static final String BY_SITE_MATERIAL = "loopflow-surplus-by-site-material";
@@ -65,9 +69,16 @@ public final class SurplusTopology {
 
         KTable<String, MeterDescriptor> meters = builder.table(Topics.METERS.name(), consumed(Topics.METERS, "meters"),
                 Materialized.as(METERS_STORE));
-        KStream<String, SurplusInput> levels = builder.stream(Topics.READINGS.name(), consumed(Topics.READINGS, "readings"))
-                .join(meters, SurplusTopology::level,
-                        Joined.with(Serdes.String(), Topics.READINGS.valueSerde(), Topics.METERS.valueSerde(), "loopflow-surplus-readings-meters"))
+        // Only stock meters' readings matter here. Readings stay bytes until their meter is found among the stock meters,
+        // so the other readings (nearly all of them) cost this application a store miss, not a JSON decode.
+        KTable<String, MeterDescriptor> stockMeters = meters.filter((key, meter) -> meter.kind() == MeterKind.LEVEL && meter.role() == Role.STOCK,
+                Named.as("loopflow-surplus-stock-meters-filter"),
+                Materialized.<String, MeterDescriptor, KeyValueStore<Bytes, byte[]>>as(STOCK_METERS_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.METERS.valueSerde()));
+        KStream<String, SurplusInput> levels = builder.stream(Topics.READINGS.name(),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("loopflow-surplus-source-readings"))
+                .join(stockMeters, SurplusTopology::level,
+                        Joined.with(Serdes.String(), Serdes.ByteArray(), Topics.METERS.valueSerde(), "loopflow-surplus-readings-meters"))
                 .flatMap((key, level) -> level.map(l -> java.util.List.of(KeyValue.pair(l.site() + "/" + l.material(), l)))
                         .orElse(java.util.List.of()), Named.as("loopflow-surplus-levels"));
         KStream<String, SurplusInput> storage = builder.stream(Topics.FLOWS.name(), consumed(Topics.FLOWS, "flows"))
@@ -114,6 +125,20 @@ public final class SurplusTopology {
         builder.table(Topics.SURPLUS.name(), consumed(Topics.SURPLUS, "surplus-view"), Materialized.as(SURPLUS_VIEW));
         builder.table(Topics.ALERTS.name(), consumed(Topics.ALERTS, "alert-log"), Materialized.as(ALERT_LOG));
         return builder.build();
+    }
+
+    /**
+     * The level of a stock meter's reading in canonical units, or empty for a reading that does not
+     * decode or whose unit does not convert: the flow application rejects and counts those.
+     */
+    static Optional<SurplusInput> level(byte[] value, MeterDescriptor meter) {
+        ReadingRecord reading;
+        try {
+            reading = Topics.READINGS.valueSerde().deserializer().deserialize(Topics.READINGS.name(), value);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        return reading == null ? Optional.empty() : level(reading, meter);
     }
 
     /** The level of a stock meter in canonical units, or empty for any other reading (or a unit that does not convert). */

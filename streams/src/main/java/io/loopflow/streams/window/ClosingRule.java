@@ -1,8 +1,7 @@
 package io.loopflow.streams.window;
 
 import io.loopflow.core.model.Role;
-import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,31 +45,40 @@ public final class ClosingRule {
      * @param nowMs       wall clock, epoch ms
      */
     public ClosedUntil advance(ClosedUntil current, List<MeterClock> meters, Set<Role> windowRoles, long nowMs) {
+        Map<Role, Long> frontiers = new EnumMap<>(Role.class);
+        windowRoles.forEach(r -> frontiers.put(r, Frontier.NONE_ACTIVE));
+        for (MeterClock m : meters) {
+            frontiers.merge(m.role(), Frontier.of(List.of(m)), Math::min);
+        }
+        return advance(current, frontiers, nowMs);
+    }
+
+    /**
+     * The new floors, from each role's frontier (the lowest clock of its active meters, with the
+     * sentinels of {@link Frontier}; a role with open windows but no meter has
+     * {@link Frontier#NONE_ACTIVE}). Roles absent from {@code roleFrontiers} get no flow floor of
+     * their own. Key-figure windows close by the lowest of the roles' frontiers.
+     */
+    public ClosedUntil advance(ClosedUntil current, Map<Role, Long> roleFrontiers, long nowMs) {
+        long siteFrontier = Frontier.NONE_ACTIVE;
+        for (long f : roleFrontiers.values()) {
+            siteFrontier = Math.min(siteFrontier, f);
+        }
         Map<Long, Long> kpi = new HashMap<>();
-        long siteFrontier = Frontier.of(meters);
         for (long size : kpiSizesMs) {
             long floor = advanceOne(current.kpiFloor(size), siteFrontier, size, nowMs);
             if (floor != Long.MIN_VALUE) {
                 kpi.put(size, floor);
             }
         }
-        Set<Role> roles = EnumSet.noneOf(Role.class);
-        roles.addAll(windowRoles);
-        meters.forEach(m -> roles.add(m.role()));
         Map<String, Long> flow = new HashMap<>();
-        for (Role role : roles) {
-            List<MeterClock> ofRole = new ArrayList<>();
-            for (MeterClock m : meters) {
-                if (m.role() == role) {
-                    ofRole.add(m);
-                }
-            }
+        roleFrontiers.forEach((role, frontier) -> {
             long currentFloor = current.flow().getOrDefault(role.wire(), Long.MIN_VALUE);
-            long floor = advanceOne(currentFloor, Frontier.of(ofRole), flowSizeMs, nowMs);
+            long floor = advanceOne(currentFloor, frontier, flowSizeMs, nowMs);
             if (floor != Long.MIN_VALUE) {
                 flow.put(role.wire(), floor);
             }
-        }
+        });
         return current.with(flow, kpi);
     }
 

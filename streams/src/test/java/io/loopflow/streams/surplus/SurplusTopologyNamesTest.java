@@ -26,7 +26,7 @@ class SurplusTopologyNamesTest {
         description.globalStores().forEach(g -> stores.addAll(g.processor().stores()));
 
         assertThat(stores).containsExactlyInAnyOrder(SurplusTopology.STATE_STORE, SurplusTopology.MATCHBOOK_STORE,
-                SurplusTopology.SITES_STORE, SurplusTopology.MATERIALS_STORE, SurplusTopology.METERS_STORE,
+                SurplusTopology.SITES_STORE, SurplusTopology.MATERIALS_STORE, SurplusTopology.METERS_STORE, SurplusTopology.STOCK_METERS_STORE,
                 SurplusTopology.SURPLUS_VIEW, SurplusTopology.ALERT_LOG);
         assertThat(SurplusTopology.STATE_STORE).isEqualTo("loopflow-surplus-state");
         assertThat(SurplusTopology.MATCHBOOK_STORE).isEqualTo("loopflow-surplus-matchbook");

@@ -6,7 +6,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The accepted readings of one meter, in {@code ts} order, that can still change a window: those
+ * A reference model for tests: the accepted readings of one meter held in memory, in {@code ts}
+ * order, credited through {@link Crediting} as the stream processor credits them from its stores.
+ * (The stream processor keeps each held reading as its own store entry instead.) The accepted readings of one meter, in {@code ts} order, that can still change a window: those
  * at or after the oldest open flow window's start plus the one just before it (the predecessor of
  * any reading that can still be accepted). Inserting a reading, in order or not, yields the credit
  * changes to apply so that every window holds what in-order crediting would have given it.
@@ -56,8 +58,8 @@ public final class MeterHistory {
     }
 
     /**
-     * Inserts an accepted reading at its place in {@code ts} order, credits it from its
-     * predecessor and re-credits its successor from it.
+     * Inserts an accepted reading at its place in {@code ts} order and returns what
+     * {@link Crediting#insert} gives it between its neighbours.
      *
      * @throws IllegalArgumentException when a reading with that {@code ts} is already held (a duplicate)
      */
@@ -68,31 +70,12 @@ public final class MeterHistory {
         }
         int at = -found - 1;
         HeldReading previous = at > 0 ? readings.get(at - 1) : null;
-        Credit own = Credit.of(kind, previous, ts, value, gapMaxMs);
-        HeldReading inserted = new HeldReading(ts, value, seq);
-        readings.add(at, inserted);
-
-        List<CreditChange> changes = new ArrayList<>(2);
-        List<Gap> gaps = new ArrayList<>(1);
-        changes.add(new CreditChange(ts, own.amount(), true));
-        if (own.gap()) {
-            gaps.add(new Gap(previous.ts(), ts));
-        }
-        if (at + 1 < readings.size()) {
-            HeldReading next = readings.get(at + 1);
-            // Its credit so far came from `previous` (never pruned: insertions are never before the oldest held reading's successor).
-            Credit before = Credit.of(kind, previous, next.ts(), next.value(), gapMaxMs);
-            Credit after = Credit.of(kind, inserted, next.ts(), next.value(), gapMaxMs);
-            double delta = after.amount() - before.amount();
-            if (delta != 0) {
-                changes.add(new CreditChange(next.ts(), delta, false));
-            }
-            // A gap after the inserted reading was already a gap (a longer one) unless `next` used to be first.
-            if (after.gap() && previous == null) {
-                gaps.add(new Gap(ts, next.ts()));
-            }
-        }
-        return new Insertion(List.copyOf(changes), List.copyOf(gaps));
+        HeldReading next = at < readings.size() ? readings.get(at) : null;
+        readings.add(at, new HeldReading(ts, value, seq));
+        Crediting.Insertion i = Crediting.insert(kind, gapMaxMs, previous, next, ts, value);
+        List<Gap> gaps = new ArrayList<>();
+        i.gaps().forEach(g -> gaps.add(new Gap(g.fromTs(), g.toTs())));
+        return new Insertion(i.changes(), List.copyOf(gaps));
     }
 
     /**

@@ -1,0 +1,34 @@
+package io.loopflow.streams.site;
+
+/**
+ * What the window rules and crediting need of one window-feeding meter, in store
+ * {@code loopflow-meter-clocks} (key {@code site, material, role, meter}, so that the meters feeding
+ * one flow window series are one range): its clock (newest accepted {@code ts}, epoch ms; null
+ * before its first reading), the canonical value of the reading at its clock (the predecessor of
+ * an in-order reading; NaN when that reading's history was dropped by a descriptor change), and
+ * the wall-clock time it was last heard of (its last accepted reading or its descriptor, whichever
+ * came later), from which CONTRACT.md section 6 rules whether it is active.
+ */
+public record MeterClockState(Long clock, double clockValue, long lastSeenAt) {
+
+    /** Active until {@code idleMs} of wall-clock time have passed since it was last heard of. */
+    public boolean activeAt(long nowMs, long idleMs) {
+        return nowMs - lastSeenAt < idleMs;
+    }
+
+    MeterClockState withReading(long ts, double value, long nowMs) {
+        if (clock == null || ts > clock) {
+            return new MeterClockState(ts, value, Math.max(lastSeenAt, nowMs));
+        }
+        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs));
+    }
+
+    MeterClockState heardAt(long nowMs) {
+        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs));
+    }
+
+    /** The same clock with no predecessor value: a new crediting history starts. */
+    MeterClockState freshHistory(long nowMs) {
+        return new MeterClockState(clock, Double.NaN, Math.max(lastSeenAt, nowMs));
+    }
+}

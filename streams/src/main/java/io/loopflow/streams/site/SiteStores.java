@@ -1,0 +1,492 @@
+package io.loopflow.streams.site;
+
+import io.loopflow.core.model.MeterDescriptor;
+import io.loopflow.core.model.MeterKind;
+import io.loopflow.core.model.Role;
+import io.loopflow.core.model.RoleSums;
+import io.loopflow.core.model.SiteDescriptor;
+import io.loopflow.streams.StoreNames;
+import io.loopflow.streams.crediting.HeldReading;
+import io.loopflow.streams.state.Bin;
+import io.loopflow.streams.window.ClosedUntil;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.BytesSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The site processor's state, typed: each method reads or writes one kind of entry in one
+ * changelogged key-value store of {@link Bin}-encoded keys and values. Every entry is small and
+ * bounded; nothing grows with a meter's history or a site's number of meters:
+ *
+ * <table>
+ *   <caption>Stores (names pinned by LoopflowTopologyTest)</caption>
+ *   <tr><th>store</th><th>key</th><th>value</th></tr>
+ *   <tr><td>{@code loopflow-meter-descriptors}</td><td>site, meter</td><td>{@link MeterState}</td></tr>
+ *   <tr><td>{@code loopflow-meter-clocks}</td><td>site, material, role, meter</td><td>{@link MeterClockState}</td></tr>
+ *   <tr><td>{@code loopflow-held-readings}</td><td>site, meter, ts</td><td>{@link HeldReading}: value, seq</td></tr>
+ *   <tr><td>{@code loopflow-seen-seqs}</td><td>site, meter, seq</td><td>ts of the held reading</td></tr>
+ *   <tr><td>{@code loopflow-open-flows}</td><td>site, material, role, start</td><td>{@link FlowWindowState}</td></tr>
+ *   <tr><td>{@code loopflow-open-kpis}</td><td>site, material, size, start</td><td>{@link KpiWindowState}</td></tr>
+ *   <tr><td>{@code loopflow-dirty-windows}</td><td>kind, window key</td><td>(marker) changed since last published</td></tr>
+ *   <tr><td>{@code loopflow-site-materials}</td><td>site, material</td><td>{@link SiteMaterialState}</td></tr>
+ *   <tr><td>{@code loopflow-site-descriptors}</td><td>site</td><td>{@link SiteDescriptor}</td></tr>
+ *   <tr><td>{@code loopflow-stock-levels}</td><td>site, meter</td><td>{@link StockLevel}</td></tr>
+ * </table>
+ *
+ * <p>All of it is in Kafka Streams stores, written in the task's transaction: an aborted
+ * transaction leaves nothing behind that the restored stores do not also have.
+ */
+public final class SiteStores {
+    private static final BytesSerializer PREFIX = new BytesSerializer();
+    private static final byte DIRTY_FLOW = 0;
+    private static final byte DIRTY_KPI = 1;
+    private static final byte[] MARKER = Bin.Writer.value().bytes();
+    private static final Role[] ROLES = Role.values();
+    private static final MeterKind[] KINDS = MeterKind.values();
+
+    private final KeyValueStore<Bytes, byte[]> descriptors;
+    private final KeyValueStore<Bytes, byte[]> clocks;
+    private final KeyValueStore<Bytes, byte[]> held;
+    private final KeyValueStore<Bytes, byte[]> seqs;
+    private final KeyValueStore<Bytes, byte[]> flows;
+    private final KeyValueStore<Bytes, byte[]> kpis;
+    private final KeyValueStore<Bytes, byte[]> dirty;
+    private final KeyValueStore<Bytes, byte[]> siteMaterials;
+    private final KeyValueStore<Bytes, byte[]> sites;
+    private final KeyValueStore<Bytes, byte[]> stock;
+
+    /** The stores of {@code context}, which must have every store of {@link StoreNames#SITE_STORES}. */
+    public SiteStores(ProcessorContext<?, ?> context) {
+        descriptors = context.getStateStore(StoreNames.METER_DESCRIPTORS);
+        clocks = context.getStateStore(StoreNames.METER_CLOCKS);
+        held = context.getStateStore(StoreNames.HELD_READINGS);
+        seqs = context.getStateStore(StoreNames.SEEN_SEQS);
+        flows = context.getStateStore(StoreNames.OPEN_FLOWS);
+        kpis = context.getStateStore(StoreNames.OPEN_KPIS);
+        dirty = context.getStateStore(StoreNames.DIRTY_WINDOWS);
+        siteMaterials = context.getStateStore(StoreNames.SITE_MATERIALS);
+        sites = context.getStateStore(StoreNames.SITE_DESCRIPTORS);
+        stock = context.getStateStore(StoreNames.STOCK_LEVELS);
+    }
+
+    // ---- meters
+
+    public MeterState meter(String site, String meter) {
+        byte[] v = descriptors.get(key2(site, meter));
+        if (v == null) {
+            return null;
+        }
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.METER_DESCRIPTORS);
+        return new MeterState(new MeterDescriptor(r.str(), ROLES[r.u8()], KINDS[r.u8()], r.str(), r.str()));
+    }
+
+    void putMeter(String site, String meter, MeterState state) {
+        MeterDescriptor d = state.descriptor();
+        descriptors.put(key2(site, meter), Bin.Writer.value().str(d.material()).u8(d.role().ordinal()).u8(d.kind().ordinal())
+                .str(d.unit()).str(d.to()).bytes());
+    }
+
+    void deleteMeter(String site, String meter) {
+        descriptors.delete(key2(site, meter));
+    }
+
+    MeterClockState clock(String site, String material, Role role, String meter) {
+        byte[] v = clocks.get(clockKey(site, material, role, meter));
+        return v == null ? null : decodeClock(v);
+    }
+
+    void putClock(String site, String material, Role role, String meter, MeterClockState c) {
+        clocks.put(clockKey(site, material, role, meter), Bin.Writer.value().optI64(c.clock()).f64(c.clockValue()).i64(c.lastSeenAt()).bytes());
+    }
+
+    void deleteClock(String site, String material, Role role, String meter) {
+        clocks.delete(clockKey(site, material, role, meter));
+    }
+
+    /** The clocks of every meter of {@code site}, {@code material} and {@code role}, by meter id. */
+    List<KeyValue<String, MeterClockState>> clocksOf(String site, String material, Role role) {
+        Bytes prefix = Bytes.wrap(Bin.Writer.key().id(site).id(material).u8(role.ordinal()).bytes());
+        List<KeyValue<String, MeterClockState>> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = clocks.prefixScan(prefix, PREFIX)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                String meter = Bin.Reader.key(kv.key.get(), prefix.get().length).id();
+                out.add(KeyValue.pair(meter, decodeClock(kv.value)));
+            }
+        }
+        return out;
+    }
+
+    private static MeterClockState decodeClock(byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.METER_CLOCKS);
+        return new MeterClockState(r.optI64(), r.f64(), r.i64());
+    }
+
+    // ---- held readings and seen seqs
+
+    HeldReading held(String site, String meter, long ts) {
+        byte[] v = held.get(timeKey(site, meter, ts));
+        return v == null ? null : decodeHeld(ts, v);
+    }
+
+    void putHeld(String site, String meter, HeldReading h) {
+        held.put(timeKey(site, meter, h.ts()), Bin.Writer.value().f64(h.value()).optI64(h.seq()).bytes());
+        if (h.seq() != null) {
+            seqs.put(timeKey(site, meter, h.seq()), Bin.Writer.value().i64(h.ts()).bytes());
+        }
+    }
+
+    /** The newest held reading of the meter before {@code ts}, or null. */
+    HeldReading heldBefore(String site, String meter, long ts) {
+        if (ts == Long.MIN_VALUE) {
+            return null;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = held.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, ts - 1))) {
+            return it.hasNext() ? decodeHeld(it.next()) : null;
+        }
+    }
+
+    /** The oldest held reading of the meter after {@code ts}, or null. */
+    HeldReading heldAfter(String site, String meter, long ts) {
+        if (ts == Long.MAX_VALUE) {
+            return null;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, ts + 1), timeKey(site, meter, Long.MAX_VALUE))) {
+            return it.hasNext() ? decodeHeld(it.next()) : null;
+        }
+    }
+
+    /**
+     * Forgets the meter's held readings before {@code floor} except the newest of them (the
+     * predecessor of the next reading that can still be accepted), with their seqs.
+     *
+     * @return how many were forgotten
+     */
+    int pruneHeld(String site, String meter, long floor) {
+        if (floor == Long.MIN_VALUE) {
+            return 0;
+        }
+        List<HeldReading> before = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, floor - 1))) {
+            while (it.hasNext()) {
+                before.add(decodeHeld(it.next()));
+            }
+        }
+        for (int i = 0; i < before.size() - 1; i++) {
+            deleteHeld(site, meter, before.get(i));
+        }
+        return Math.max(0, before.size() - 1);
+    }
+
+    /** Forgets every held reading and seq of the meter (a new crediting history, or the meter is gone). */
+    void clearHeld(String site, String meter) {
+        Bytes prefix = Bytes.wrap(key2(site, meter).get());
+        List<HeldReading> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = held.prefixScan(prefix, PREFIX)) {
+            while (it.hasNext()) {
+                all.add(decodeHeld(it.next()));
+            }
+        }
+        all.forEach(h -> deleteHeld(site, meter, h));
+        // seqs of readings whose held entry is gone already (none expected; keeps the index exact)
+        List<Bytes> orphans = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = seqs.prefixScan(prefix, PREFIX)) {
+            while (it.hasNext()) {
+                orphans.add(it.next().key);
+            }
+        }
+        orphans.forEach(seqs::delete);
+    }
+
+    private void deleteHeld(String site, String meter, HeldReading h) {
+        held.delete(timeKey(site, meter, h.ts()));
+        if (h.seq() != null) {
+            seqs.delete(timeKey(site, meter, h.seq()));
+        }
+    }
+
+    /** True when a held reading of the meter has this {@code seq}. */
+    boolean seqSeen(String site, String meter, long seq) {
+        return seqs.get(timeKey(site, meter, seq)) != null;
+    }
+
+    private static HeldReading decodeHeld(KeyValue<Bytes, byte[]> kv) {
+        byte[] k = kv.key.get();
+        long ts = Bin.Reader.key(k, k.length - 8).ordered();
+        return decodeHeld(ts, kv.value);
+    }
+
+    private static HeldReading decodeHeld(long ts, byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.HELD_READINGS);
+        return new HeldReading(ts, r.f64(), r.optI64());
+    }
+
+    // ---- windows
+
+    FlowWindowState flow(String site, String material, Role role, long start) {
+        byte[] v = flows.get(flowKey(site, material, role, start));
+        return v == null ? null : decodeFlow(v);
+    }
+
+    void putFlow(FlowWindowState w) {
+        Bytes key = flowKey(w.site(), w.material(), w.role(), w.start());
+        flows.put(key, Bin.Writer.value().str(w.site()).str(w.material()).u8(w.role().ordinal()).i64(w.start()).i64(w.end())
+                .f64(w.quantity()).str(w.unit()).i64(w.readings()).bool(w.dirty()).bytes());
+    }
+
+    void deleteFlow(FlowWindowState w) {
+        flows.delete(flowKey(w.site(), w.material(), w.role(), w.start()));
+    }
+
+    /** The open flow windows of {@code role} starting in {@code [fromStart, toStart]}, oldest first. */
+    List<FlowWindowState> flowsStarting(String site, String material, Role role, long fromStart, long toStart) {
+        List<FlowWindowState> out = new ArrayList<>();
+        if (fromStart > toStart) {
+            return out;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = flows.range(flowKey(site, material, role, fromStart), flowKey(site, material, role, toStart))) {
+            while (it.hasNext()) {
+                out.add(decodeFlow(it.next().value));
+            }
+        }
+        return out;
+    }
+
+    private static FlowWindowState decodeFlow(byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.OPEN_FLOWS);
+        return new FlowWindowState(r.str(), r.str(), ROLES[r.u8()], r.i64(), r.i64(), r.f64(), r.str(), r.i64(), r.bool());
+    }
+
+    KpiWindowState kpi(String site, String material, long size, long start) {
+        byte[] v = kpis.get(kpiKey(site, material, size, start));
+        return v == null ? null : decodeKpi(v);
+    }
+
+    void putKpi(KpiWindowState w) {
+        Bin.Writer b = Bin.Writer.value().str(w.site()).str(w.material()).i64(w.size()).i64(w.start());
+        RoleSums s = w.sums();
+        b.f64(s.inVirgin()).f64(s.inSecondary()).f64(s.outProduct()).f64(s.outReuse()).f64(s.outRecovery()).f64(s.outDisposal())
+                .f64(s.outStorage());
+        kpis.put(kpiKey(w.site(), w.material(), w.size(), w.start()), b.str(w.unit()).i64(w.readings()).bool(w.dirty()).bytes());
+    }
+
+    void deleteKpi(KpiWindowState w) {
+        kpis.delete(kpiKey(w.site(), w.material(), w.size(), w.start()));
+    }
+
+    /** The open key-figure windows of {@code size} starting in {@code [fromStart, toStart]}, oldest first. */
+    List<KpiWindowState> kpisStarting(String site, String material, long size, long fromStart, long toStart) {
+        List<KpiWindowState> out = new ArrayList<>();
+        if (fromStart > toStart) {
+            return out;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = kpis.range(kpiKey(site, material, size, fromStart), kpiKey(site, material, size, toStart))) {
+            while (it.hasNext()) {
+                out.add(decodeKpi(it.next().value));
+            }
+        }
+        return out;
+    }
+
+    private static KpiWindowState decodeKpi(byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.OPEN_KPIS);
+        String site = r.str();
+        String material = r.str();
+        long size = r.i64();
+        long start = r.i64();
+        RoleSums sums = new RoleSums(r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
+        return new KpiWindowState(site, material, size, start, sums, r.str(), r.i64(), r.bool());
+    }
+
+    // ---- windows changed since the last punctuation
+
+    void markDirty(FlowWindowState w) {
+        dirty.put(dirtyKey(DIRTY_FLOW, flowKey(w.site(), w.material(), w.role(), w.start())), MARKER);
+    }
+
+    void markDirty(KpiWindowState w) {
+        dirty.put(dirtyKey(DIRTY_KPI, kpiKey(w.site(), w.material(), w.size(), w.start())), MARKER);
+    }
+
+    /** The windows changed since the last punctuation that are still open; forgets the marks. */
+    Dirty takeDirty() {
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = dirty.all()) {
+            while (it.hasNext()) {
+                keys.add(it.next().key);
+            }
+        }
+        List<FlowWindowState> f = new ArrayList<>();
+        List<KpiWindowState> k = new ArrayList<>();
+        for (Bytes key : keys) {
+            dirty.delete(key);
+            byte[] bytes = key.get();
+            Bytes windowKey = Bytes.wrap(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
+            if (bytes[0] == DIRTY_FLOW) {
+                byte[] v = flows.get(windowKey);
+                if (v != null) {
+                    f.add(decodeFlow(v));
+                }
+            } else {
+                byte[] v = kpis.get(windowKey);
+                if (v != null) {
+                    k.add(decodeKpi(v));
+                }
+            }
+        }
+        return new Dirty(f, k);
+    }
+
+    /** Open windows changed since the last punctuation. */
+    record Dirty(List<FlowWindowState> flows, List<KpiWindowState> kpis) {
+    }
+
+    private static Bytes dirtyKey(byte kind, Bytes windowKey) {
+        byte[] w = windowKey.get();
+        byte[] k = new byte[w.length + 1];
+        k[0] = kind;
+        System.arraycopy(w, 0, k, 1, w.length);
+        return Bytes.wrap(k);
+    }
+
+    // ---- site and material progress
+
+    SiteMaterialState siteMaterial(String site, String material) {
+        byte[] v = siteMaterials.get(key2(site, material));
+        return v == null ? new SiteMaterialState() : decodeSiteMaterial(v);
+    }
+
+    void putSiteMaterial(String site, String material, SiteMaterialState s) {
+        Bin.Writer b = Bin.Writer.value();
+        b.u8(s.floors.flow().size());
+        s.floors.flow().forEach((role, floor) -> b.u8(Role.ofWire(role).ordinal()).i64(floor));
+        b.u8(s.floors.kpi().size());
+        s.floors.kpi().forEach((size, floor) -> b.i64(size).i64(floor));
+        for (int r = 0; r < SiteMaterialState.ROLES; r++) {
+            b.i64(s.frontier[r]).i32(s.atFrontier[r]).i32(s.meters[r]).i64(s.nextCheck[r]).i64(s.openUntil[r]).i64(s.prunedTo[r]);
+        }
+        b.bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
+        siteMaterials.put(key2(site, material), b.bytes());
+    }
+
+    /** Every site and material this task has state for: site, material. */
+    List<KeyValue<String, String>> allSiteMaterials() {
+        List<KeyValue<String, String>> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = siteMaterials.all()) {
+            while (it.hasNext()) {
+                Bin.Reader r = Bin.Reader.key(it.next().key.get(), 0);
+                out.add(KeyValue.pair(r.id(), r.id()));
+            }
+        }
+        return out;
+    }
+
+    private static SiteMaterialState decodeSiteMaterial(byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.SITE_MATERIALS);
+        SiteMaterialState s = new SiteMaterialState();
+        int nf = r.u8();
+        Map<String, Long> flow = new HashMap<>();
+        for (int i = 0; i < nf; i++) {
+            flow.put(ROLES[r.u8()].wire(), r.i64());
+        }
+        int nk = r.u8();
+        Map<Long, Long> kpi = new HashMap<>();
+        for (int i = 0; i < nk; i++) {
+            kpi.put(r.i64(), r.i64());
+        }
+        s.floors = new ClosedUntil(flow, kpi);
+        for (int i = 0; i < SiteMaterialState.ROLES; i++) {
+            s.frontier[i] = r.i64();
+            s.atFrontier[i] = r.i32();
+            s.meters[i] = r.i32();
+            s.nextCheck[i] = r.i64();
+            s.openUntil[i] = r.i64();
+            s.prunedTo[i] = r.i64();
+        }
+        s.sent = r.bool();
+        s.sentRegion = r.str();
+        s.sentFrontier = r.i64();
+        return s;
+    }
+
+    // ---- site descriptors and stock levels
+
+    SiteDescriptor site(String site) {
+        byte[] v = sites.get(key1(site));
+        if (v == null) {
+            return null;
+        }
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.SITE_DESCRIPTORS);
+        String name = r.str();
+        String region = r.str();
+        boolean coordinates = r.bool();
+        return coordinates ? new SiteDescriptor(name, region, r.f64(), r.f64()) : new SiteDescriptor(name, region, null, null);
+    }
+
+    void putSite(String site, SiteDescriptor d) {
+        Bin.Writer b = Bin.Writer.value().str(d.name()).str(d.region()).bool(d.hasCoordinates());
+        if (d.hasCoordinates()) {
+            b.f64(d.lat()).f64(d.lon());
+        }
+        sites.put(key1(site), b.bytes());
+    }
+
+    void deleteSite(String site) {
+        sites.delete(key1(site));
+    }
+
+    StockLevel stock(String site, String meter) {
+        byte[] v = stock.get(key2(site, meter));
+        return v == null ? null : decodeStock(v);
+    }
+
+    /** Decodes a value of {@code loopflow-stock-levels} (for tests and queries). */
+    public static StockLevel decodeStock(byte[] v) {
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.STOCK_LEVELS);
+        return new StockLevel(r.str(), r.str(), r.str(), r.i64(), r.f64(), r.str());
+    }
+
+    void putStock(StockLevel s) {
+        stock.put(key2(s.site(), s.meter()), Bin.Writer.value().str(s.site()).str(s.meter()).str(s.material()).i64(s.ts()).f64(s.value())
+                .str(s.unit()).bytes());
+    }
+
+    void deleteStock(String site, String meter) {
+        stock.delete(key2(site, meter));
+    }
+
+    // ---- keys
+
+    /** The key of one site. */
+    public static Bytes key1(String a) {
+        return Bytes.wrap(Bin.Writer.key().id(a).bytes());
+    }
+
+    /** The key of a site and meter, or of a site and material. */
+    public static Bytes key2(String a, String b) {
+        return Bytes.wrap(Bin.Writer.key().id(a).id(b).bytes());
+    }
+
+    private static Bytes clockKey(String site, String material, Role role, String meter) {
+        return Bytes.wrap(Bin.Writer.key().id(site).id(material).u8(role.ordinal()).id(meter).bytes());
+    }
+
+    private static Bytes timeKey(String site, String meter, long t) {
+        return Bytes.wrap(Bin.Writer.key().id(site).id(meter).ordered(t).bytes());
+    }
+
+    private static Bytes flowKey(String site, String material, Role role, long start) {
+        return Bytes.wrap(Bin.Writer.key().id(site).id(material).u8(role.ordinal()).ordered(start).bytes());
+    }
+
+    private static Bytes kpiKey(String site, String material, long size, long start) {
+        return Bytes.wrap(Bin.Writer.key().id(site).id(material).ordered(size).ordered(start).bytes());
+    }
+}
