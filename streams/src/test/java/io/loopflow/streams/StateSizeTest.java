@@ -1,0 +1,113 @@
+package io.loopflow.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopflow.core.model.MeterKind;
+import io.loopflow.core.model.Role;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The site processor's stored state per meter is bounded by the readings of its open windows plus
+ * a constant: after N live readings per meter (1 s apart, event time in step with the wall clock)
+ * for growing N, the bytes in its stores stop growing once the oldest windows close, and the held
+ * readings are those of the open flow windows and the grace period.
+ */
+class StateSizeTest {
+    private static final String[] METERS = {"counter", "quantity", "rate", "reuse"};
+
+    @TempDir
+    Path stateDir;
+    private TopologyFixture f;
+
+    @BeforeEach
+    void startDriver() {
+        // Short windows and grace so that the state reaches its steady size after a couple of hundred readings.
+        f = new TopologyFixture(ProcessorConfig.defaults("unused:9092", stateDir).withHttpPort(-1).withFlowWindow(Duration.ofSeconds(10))
+                .withKpiWindows(List.of(Duration.ofMinutes(1), Duration.ofMinutes(10))).withGrace(Duration.ofMinutes(1)));
+    }
+
+    @AfterEach
+    void closeDriver() {
+        f.close();
+    }
+
+    @Test
+    void shouldKeepStateBoundedByTheOpenWindowsWhateverTheNumberOfReadings() {
+        f.meter("s1", "counter", "gypsum", Role.OUT_DISPOSAL, MeterKind.COUNTER, "t");
+        f.meter("s1", "quantity", "gypsum", Role.IN_VIRGIN, MeterKind.QUANTITY, "t");
+        f.meter("s1", "rate", "gypsum", Role.OUT_PRODUCT, MeterKind.RATE, "t/h");
+        f.meter("s1", "reuse", "gypsum", Role.OUT_REUSE, MeterKind.COUNTER, "kg");
+        List<long[]> sizes = new ArrayList<>();
+        long seq = 0;
+        for (int n : new int[] {150, 300, 600}) {
+            while (seq < n) {
+                for (String m : METERS) {
+                    f.reading("s1", m, f.wall(), seq * 1.5, seq, null);
+                }
+                seq++;
+                f.tick();
+            }
+            sizes.add(new long[] {n, storedBytes(), entries(StoreNames.HELD_READINGS), entries(StoreNames.SEEN_SEQS)});
+        }
+
+        LoggerFactory.getLogger(StateSizeTest.class).info("site processor state of 4 live meters: {}", describe(sizes));
+        long perMeterAt150 = sizes.get(0)[1] / METERS.length;
+        long perMeterAt600 = sizes.get(2)[1] / METERS.length;
+        // 4x the readings, the same state (within the few windows that differ at the moment of counting)
+        assertThat(perMeterAt600).as("bytes per meter after 150, 300, 600 readings: %s", describe(sizes))
+                .isLessThanOrEqualTo(perMeterAt150 * 11 / 10);
+        for (long[] s : sizes) {
+            long heldPerMeter = s[2] / METERS.length;
+            // Open flow windows plus grace: 1 min grace + at most 2 flow windows of 10 s + 1 predecessor, of 1 s readings.
+            assertThat(heldPerMeter).isBetween(60L, 60L + 20 + 1);
+            assertThat(s[3]).isEqualTo(s[2]);
+            // What is not held readings is a constant: descriptors, clocks, open windows, floors.
+            long perHeldReading = 80;
+            assertThat(s[1] / METERS.length - heldPerMeter * 2 * perHeldReading).as("constant part per meter").isLessThan(4_000);
+        }
+        assertThat(f.rejectionLog).isEmpty();
+    }
+
+    private long storedBytes() {
+        long bytes = 0;
+        for (String store : StoreNames.SITE_STORES) {
+            for (KeyValue<Bytes, byte[]> kv : all(store)) {
+                bytes += kv.key.get().length + kv.value.length;
+            }
+        }
+        return bytes;
+    }
+
+    private long entries(String store) {
+        return all(store).size();
+    }
+
+    private List<KeyValue<Bytes, byte[]>> all(String store) {
+        KeyValueStore<Bytes, byte[]> s = f.driver.getKeyValueStore(store);
+        List<KeyValue<Bytes, byte[]>> out = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = s.all()) {
+            it.forEachRemaining(out::add);
+        }
+        return out;
+    }
+
+    private static String describe(List<long[]> sizes) {
+        StringBuilder b = new StringBuilder();
+        for (long[] s : sizes) {
+            b.append(String.format("%n  N=%d: %d bytes, %d held readings, %d seqs", s[0], s[1], s[2], s[3]));
+        }
+        return b.toString();
+    }
+}
