@@ -4,10 +4,10 @@ import io.loopflow.core.Ids;
 import io.loopflow.core.Topic;
 import io.loopflow.core.Topics;
 import io.loopflow.core.model.KpiRecord;
-import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.streams.region.RegionCodecs;
 import io.loopflow.streams.region.RegionEvent;
 import io.loopflow.streams.region.RegionProcessor;
+import io.loopflow.streams.site.Materials;
 import io.loopflow.streams.site.SiteEvent;
 import io.loopflow.streams.site.SiteOutput;
 import io.loopflow.streams.site.SiteProcessor;
@@ -74,9 +74,11 @@ public final class LoopflowTopology {
     public static Topology build(ProcessorConfig config, StreamsCounters counters) {
         StreamsBuilder builder = new StreamsBuilder();
 
-        builder.globalTable(Topics.MATERIALS.name(), consumed(Topics.MATERIALS, "materials-source"),
-                Materialized.<String, MaterialDescriptor, KeyValueStore<Bytes, byte[]>>as(StoreNames.MATERIALS)
-                        .withKeySerde(KEY).withValueSerde(Topics.MATERIALS.valueSerde()));
+        // A global store written by our own processor, so that the site processors learn when a material changed.
+        Materials materials = new Materials();
+        builder.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(StoreNames.MATERIALS), KEY,
+                                Topics.MATERIALS.valueSerde()).withLoggingDisabled(),
+                Topics.MATERIALS.name(), consumed(Topics.MATERIALS, "materials-source"), () -> materials.updater(StoreNames.MATERIALS));
 
         KStream<String, SiteEvent> readings = builder.stream(Topics.READINGS.name(), consumed(Topics.READINGS, "readings-source"))
                 .mapValues((key, r) -> {
@@ -108,7 +110,7 @@ public final class LoopflowTopology {
         KStream<String, SiteOutput> siteOutput = readings
                 .merge(meters, Named.as("merge-meters"))
                 .merge(sites, Named.as("merge-sites"))
-                .process(siteProcessor(config, counters), Named.as(StoreNames.SITE_PROCESSOR));
+                .process(siteProcessor(config, counters, materials), Named.as(StoreNames.SITE_PROCESSOR));
 
         siteOutput.split(Named.as("site-output-"))
                 .branch((k, v) -> v instanceof SiteOutput.Flow, Branched.withConsumer(s -> s
@@ -154,17 +156,18 @@ public final class LoopflowTopology {
         return p;
     }
 
-    private static ProcessorSupplier<String, SiteEvent, String, SiteOutput> siteProcessor(ProcessorConfig config, StreamsCounters counters) {
+    private static ProcessorSupplier<String, SiteEvent, String, SiteOutput> siteProcessor(ProcessorConfig config, StreamsCounters counters,
+                                                                                       Materials materials) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, SiteEvent, String, SiteOutput> get() {
-                return new SiteProcessor(config, counters);
+                return new SiteProcessor(config, counters, materials);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
                 Set<StoreBuilder<?>> stores = new HashSet<>();
-                StoreNames.SITE_STORES.forEach(name -> stores.add(binaryStore(name)));
+                StoreNames.SITE_STORES.forEach(name -> stores.add(binaryStore(name, !StoreNames.UNCACHED.contains(name))));
                 return stores;
             }
         };
@@ -192,9 +195,10 @@ public final class LoopflowTopology {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), KEY, serde).withCachingEnabled();
     }
 
-    /** A persistent, changelogged, cached store of {@code state.Bin} keys and values, read through {@code SiteStores}. */
-    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> binaryStore(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
+    /** A persistent, changelogged store of {@code state.Bin} keys and values, read through {@code SiteStores}. */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> binaryStore(String name, boolean cached) {
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> b = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray());
+        return cached ? b.withCachingEnabled() : b.withCachingDisabled();
     }
 
     private static <V> Consumed<String, V> consumed(Topic<String, V> topic, String name) {

@@ -45,6 +45,11 @@ public final class StoreNames {
     /** The stores of the site processor. */
     public static final List<String> SITE_STORES = List.of(METER_DESCRIPTORS, METER_CLOCKS, HELD_READINGS, SEEN_SEQS, OPEN_FLOWS,
             OPEN_KPIS, DIRTY_WINDOWS, SITE_MATERIALS, SITE_DESCRIPTORS, STOCK_LEVELS);
+    /**
+     * Site stores written once per reading under a new key and rarely read back: a record cache would only add a
+     * sorted insert and a second copy per reading (Kafka Streams changelogs every new key either way).
+     */
+    public static final List<String> UNCACHED = List.of(HELD_READINGS, SEEN_SEQS);
     /** The stores of the region processor. */
     public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_PROGRESS, REGION_CLOSED_UNTIL);
 

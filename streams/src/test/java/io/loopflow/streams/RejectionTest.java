@@ -98,6 +98,21 @@ class RejectionTest {
     }
 
     @Test
+    void shouldSeeAMaterialDescriptorThatArrivesAfterReadingsOfItsMaterial() {
+        f.reading("s1", "scale", at(0, 0), 5);
+        f.material("gypsum", Dimension.ENERGY);
+
+        f.reading("s1", "scale", at(0, 10), 5);
+        f.material("gypsum", Dimension.MASS);
+        f.reading("s1", "scale", at(0, 20), 5);
+
+        assertThat(f.rejectionLog).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(RejectReason.UNIT_MISMATCH);
+            assertThat(r.payload()).contains("08:00:10Z");
+        });
+    }
+
+    @Test
     void shouldRejectASecondDimensionForAMaterialWithoutDescriptor() {
         f.meter("s1", "heat", "gypsum", Role.OUT_DISPOSAL, MeterKind.QUANTITY, "MWh");
         f.reading("s1", "scale", at(0, 0), 5);

@@ -43,6 +43,12 @@ final class Frontiers {
         if (--s.atFrontier[r] > 0) {
             return false;
         }
+        if (s.meters[r] == 1) {
+            // The role's only meter moved: its clock is the frontier, no need to look.
+            s.frontier[r] = is;
+            s.atFrontier[r] = 1;
+            return true;
+        }
         return rescan(site, material, s, role, now);
     }
 

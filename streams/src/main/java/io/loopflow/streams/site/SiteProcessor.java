@@ -75,9 +75,11 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     private WindowBook windows;
     private Frontiers frontiers;
     private RegionLink regions;
-    private KeyValueStore<String, ValueAndTimestamp<MaterialDescriptor>> materials;
+    private final Materials materialCatalogue;
+    private Materials.View materials;
 
-    public SiteProcessor(ProcessorConfig config, StreamsCounters counters) {
+    public SiteProcessor(ProcessorConfig config, StreamsCounters counters, Materials materials) {
+        this.materialCatalogue = materials;
         this.flowSizeMs = config.flowWindow().toMillis();
         this.kpiSizesMs = config.kpiWindows().stream().map(Duration::toMillis).toList();
         this.idleMs = config.idleTimeout().toMillis();
@@ -95,7 +97,8 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         windows = new WindowBook(stores, flowSizeMs, kpiSizesMs, out);
         frontiers = new Frontiers(stores, idleMs);
         regions = new RegionLink(out);
-        materials = ctx.getStateStore(StoreNames.MATERIALS);
+        KeyValueStore<String, ValueAndTimestamp<MaterialDescriptor>> materialStore = ctx.getStateStore(StoreNames.MATERIALS);
+        materials = materialCatalogue.view(materialStore);
         ctx.schedule(punctuateEvery, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
@@ -283,6 +286,9 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
                 roleFrontiers.put(ROLES[r], s.meters[r] > 0 ? s.frontier[r] : Frontier.NONE_ACTIVE);
             }
         }
+        if (!rule.wouldAdvance(s.floors, roleFrontiers, now)) {
+            return;
+        }
         ClosedUntil next = rule.advance(s.floors, roleFrontiers, now);
         if (!next.equals(s.floors)) {
             windows.close(site, material, s, s.floors, next, region, now);
@@ -328,8 +334,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     // ---- helpers
 
     private MaterialDescriptor material(String material) {
-        ValueAndTimestamp<MaterialDescriptor> v = materials.get(material);
-        return v == null ? null : v.value();
+        return materials.get(material);
     }
 
     private String regionOf(String site) {

@@ -82,6 +82,26 @@ public final class ClosingRule {
         return current.with(flow, kpi);
     }
 
+    /** True when {@link #advance(ClosedUntil, Map, long)} would move any floor; cheap, for the per-reading check. */
+    public boolean wouldAdvance(ClosedUntil current, Map<Role, Long> roleFrontiers, long nowMs) {
+        long siteFrontier = Frontier.NONE_ACTIVE;
+        for (Map.Entry<Role, Long> e : roleFrontiers.entrySet()) {
+            long f = e.getValue();
+            siteFrontier = Math.min(siteFrontier, f);
+            long floor = current.flow().getOrDefault(e.getKey().wire(), Long.MIN_VALUE);
+            if (advanceOne(floor, f, flowSizeMs, nowMs) != floor) {
+                return true;
+            }
+        }
+        for (long size : kpiSizesMs) {
+            long floor = current.kpiFloor(size);
+            if (advanceOne(floor, siteFrontier, size, nowMs) != floor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The site-and-material frontier: the lowest clock of its active meters. */
     public static long frontier(List<MeterClock> meters) {
         return Frontier.of(meters);
