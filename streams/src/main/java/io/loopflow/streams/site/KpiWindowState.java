@@ -4,22 +4,19 @@ import io.loopflow.core.model.Role;
 import io.loopflow.core.model.RoleSums;
 
 /**
- * An open key-figure window of one site and material in store {@code loopflow-open-kpis} (key
- * {@code site, material, size, start}): the role sums (canonical {@code unit}) over
- * {@code [start, start + size)} (epoch ms) and {@code dirty} when changed since last published.
+ * A key-figure window of one site and material in store {@code loopflow-open-kpis} (key
+ * {@code site, material, size, start}) while it is open: the role sums (canonical {@code unit})
+ * of the flow windows within {@code [start, start + size)} that have closed. A reading credits only
+ * its flow window; a flow window's quantity is folded in here once, when it closes, and the
+ * figures of the key-figure window are these sums plus those of its still-open flow windows.
  */
-public record KpiWindowState(String site, String material, long size, long start, RoleSums sums, String unit, long readings,
-                             boolean dirty) {
+public record KpiWindowState(String site, String material, long size, long start, RoleSums sums, String unit) {
 
     long end() {
         return start + size;
     }
 
-    KpiWindowState plus(Role role, double delta, long newReadings) {
-        return new KpiWindowState(site, material, size, start, sums.plus(role, delta), unit, readings + newReadings, true);
-    }
-
-    KpiWindowState published() {
-        return new KpiWindowState(site, material, size, start, sums, unit, readings, false);
+    KpiWindowState plus(Role role, double quantity) {
+        return new KpiWindowState(site, material, size, start, sums.plus(role, quantity), unit);
     }
 }

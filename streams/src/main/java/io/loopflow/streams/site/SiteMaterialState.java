@@ -33,6 +33,8 @@ public final class SiteMaterialState {
     final long[] nextCheck = filled(Long.MAX_VALUE);
     final long[] openUntil = filled(Long.MIN_VALUE);
     final long[] prunedTo = filled(Long.MIN_VALUE);
+    /** The canonical unit the site counts the material in while it has open windows (null: none open). */
+    String unit;
     boolean sent;
     String sentRegion;
     long sentFrontier;

@@ -7,6 +7,7 @@ import io.loopflow.core.model.FlowRecord;
 import io.loopflow.core.model.KpiRecord;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Rejection;
+import io.loopflow.core.model.RoleSums;
 import io.loopflow.streams.StreamsCounters;
 import io.loopflow.streams.region.RegionEvent;
 import java.time.Duration;
@@ -32,13 +33,13 @@ final class SiteOutputs {
         context.forward(new Record<>(record.key(), new SiteOutput.Flow(record), now));
     }
 
-    /** The site's key figures of {@code w}, and its sums for the site's region (if it has one). */
-    void kpi(KpiWindowState w, String region, boolean isFinal, long now) {
-        KpiRecord record = KpiRecord.of(KpiRecord.SITE, w.site(), region, w.material(), Duration.ofMillis(w.size()),
-                Instant.ofEpochMilli(w.start()), w.sums(), w.unit(), isFinal);
+    /** The site's key figures of a window, and its sums for the site's region (if it has one). */
+    void kpi(String site, String material, long size, long start, RoleSums sums, String unit, String region, boolean isFinal, long now) {
+        KpiRecord record = KpiRecord.of(KpiRecord.SITE, site, region, material, Duration.ofMillis(size), Instant.ofEpochMilli(start), sums,
+                unit, isFinal);
         context.forward(new Record<>(record.key(), new SiteOutput.Kpi(record), now));
         if (region != null) {
-            toRegion(RegionEvent.window(region, w.site(), w.material(), w.size(), w.start(), w.sums(), w.unit(), isFinal), now);
+            toRegion(RegionEvent.window(region, site, material, size, start, sums, unit, isFinal), now);
         }
     }
 

@@ -10,6 +10,7 @@ import io.loopflow.streams.crediting.HeldReading;
 import io.loopflow.streams.state.Bin;
 import io.loopflow.streams.window.ClosedUntil;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <tr><td>{@code loopflow-held-readings}</td><td>site, meter, ts</td><td>{@link HeldReading}: value, seq</td></tr>
  *   <tr><td>{@code loopflow-seen-seqs}</td><td>site, meter, seq</td><td>ts of the held reading</td></tr>
  *   <tr><td>{@code loopflow-open-flows}</td><td>site, material, role, start</td><td>{@link FlowWindowState}</td></tr>
- *   <tr><td>{@code loopflow-open-kpis}</td><td>site, material, size, start</td><td>{@link KpiWindowState}</td></tr>
+ *   <tr><td>{@code loopflow-open-kpis}</td><td>site, material, size, start</td><td>{@link KpiWindowState}: sums of its closed flow windows</td></tr>
  *   <tr><td>{@code loopflow-dirty-windows}</td><td>kind, window key</td><td>(marker) changed since last published</td></tr>
  *   <tr><td>{@code loopflow-site-materials}</td><td>site, material</td><td>{@link SiteMaterialState}</td></tr>
  *   <tr><td>{@code loopflow-site-descriptors}</td><td>site</td><td>{@link SiteDescriptor}</td></tr>
@@ -274,7 +275,7 @@ public final class SiteStores {
         RoleSums s = w.sums();
         b.f64(s.inVirgin()).f64(s.inSecondary()).f64(s.outProduct()).f64(s.outReuse()).f64(s.outRecovery()).f64(s.outDisposal())
                 .f64(s.outStorage());
-        kpis.put(kpiKey(w.site(), w.material(), w.size(), w.start()), b.str(w.unit()).i64(w.readings()).bool(w.dirty()).bytes());
+        kpis.put(kpiKey(w.site(), w.material(), w.size(), w.start()), b.str(w.unit()).bytes());
     }
 
     void deleteKpi(KpiWindowState w) {
@@ -302,7 +303,7 @@ public final class SiteStores {
         long size = r.i64();
         long start = r.i64();
         RoleSums sums = new RoleSums(r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
-        return new KpiWindowState(site, material, size, start, sums, r.str(), r.i64(), r.bool());
+        return new KpiWindowState(site, material, size, start, sums, r.str());
     }
 
     // ---- windows changed since the last punctuation
@@ -311,11 +312,11 @@ public final class SiteStores {
         dirty.put(dirtyKey(DIRTY_FLOW, flowKey(w.site(), w.material(), w.role(), w.start())), MARKER);
     }
 
-    void markDirty(KpiWindowState w) {
-        dirty.put(dirtyKey(DIRTY_KPI, kpiKey(w.site(), w.material(), w.size(), w.start())), MARKER);
+    void markKpiDirty(String site, String material, long size, long start) {
+        dirty.put(dirtyKey(DIRTY_KPI, kpiKey(site, material, size, start)), MARKER);
     }
 
-    /** The windows changed since the last punctuation that are still open; forgets the marks. */
+    /** The flow windows changed since the last punctuation that are still open, and the key-figure windows; forgets the marks. */
     Dirty takeDirty() {
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = dirty.all()) {
@@ -324,28 +325,29 @@ public final class SiteStores {
             }
         }
         List<FlowWindowState> f = new ArrayList<>();
-        List<KpiWindowState> k = new ArrayList<>();
+        List<KpiKey> k = new ArrayList<>();
         for (Bytes key : keys) {
             dirty.delete(key);
             byte[] bytes = key.get();
-            Bytes windowKey = Bytes.wrap(java.util.Arrays.copyOfRange(bytes, 1, bytes.length));
             if (bytes[0] == DIRTY_FLOW) {
-                byte[] v = flows.get(windowKey);
+                byte[] v = flows.get(Bytes.wrap(Arrays.copyOfRange(bytes, 1, bytes.length)));
                 if (v != null) {
                     f.add(decodeFlow(v));
                 }
             } else {
-                byte[] v = kpis.get(windowKey);
-                if (v != null) {
-                    k.add(decodeKpi(v));
-                }
+                Bin.Reader r = Bin.Reader.key(bytes, 1);
+                k.add(new KpiKey(r.id(), r.id(), r.ordered(), r.ordered()));
             }
         }
         return new Dirty(f, k);
     }
 
-    /** Open windows changed since the last punctuation. */
-    record Dirty(List<FlowWindowState> flows, List<KpiWindowState> kpis) {
+    /** A key-figure window: site, material, size and start (ms). */
+    record KpiKey(String site, String material, long size, long start) {
+    }
+
+    /** Windows changed since the last punctuation. */
+    record Dirty(List<FlowWindowState> flows, List<KpiKey> kpis) {
     }
 
     private static Bytes dirtyKey(byte kind, Bytes windowKey) {
@@ -372,7 +374,7 @@ public final class SiteStores {
         for (int r = 0; r < SiteMaterialState.ROLES; r++) {
             b.i64(s.frontier[r]).i32(s.atFrontier[r]).i32(s.meters[r]).i64(s.nextCheck[r]).i64(s.openUntil[r]).i64(s.prunedTo[r]);
         }
-        b.bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
+        b.str(s.unit).bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
         siteMaterials.put(key2(site, material), b.bytes());
     }
 
@@ -410,6 +412,7 @@ public final class SiteStores {
             s.openUntil[i] = r.i64();
             s.prunedTo[i] = r.i64();
         }
+        s.unit = r.str();
         s.sent = r.bool();
         s.sentRegion = r.str();
         s.sentFrontier = r.i64();
