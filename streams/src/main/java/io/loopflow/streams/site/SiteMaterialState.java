@@ -38,6 +38,8 @@ public final class SiteMaterialState {
     boolean sent;
     String sentRegion;
     long sentFrontier;
+    /** The stored form this state was read from (null: new): a state that did not change is not written again. */
+    byte[] stored;
 
     private static long[] filled(long v) {
         long[] a = new long[ROLES];

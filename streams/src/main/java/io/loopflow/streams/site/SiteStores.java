@@ -375,7 +375,11 @@ public final class SiteStores {
             b.i64(s.frontier[r]).i32(s.atFrontier[r]).i32(s.meters[r]).i64(s.nextCheck[r]).i64(s.openUntil[r]).i64(s.prunedTo[r]);
         }
         b.str(s.unit).bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
-        siteMaterials.put(key2(site, material), b.bytes());
+        byte[] bytes = b.bytes();
+        if (!Arrays.equals(bytes, s.stored)) {
+            siteMaterials.put(key2(site, material), bytes);
+            s.stored = bytes;
+        }
     }
 
     /** Every site and material this task has state for: site, material. */
@@ -416,6 +420,7 @@ public final class SiteStores {
         s.sent = r.bool();
         s.sentRegion = r.str();
         s.sentFrontier = r.i64();
+        s.stored = v;
         return s;
     }
 
