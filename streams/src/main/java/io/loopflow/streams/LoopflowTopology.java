@@ -184,6 +184,8 @@ public final class LoopflowTopology {
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(
                         store(StoreNames.REGION_WINDOWS, RegionCodecs.WINDOW),
+                        store(StoreNames.REGION_CLOSED, RegionCodecs.WINDOW),
+                        store(StoreNames.REGION_DIRTY, RegionCodecs.MARK),
                         store(StoreNames.REGION_PROGRESS, RegionCodecs.PROGRESS),
                         store(StoreNames.REGION_CLOSED_UNTIL, RegionCodecs.FLOOR));
             }

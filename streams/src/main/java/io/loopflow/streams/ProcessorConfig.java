@@ -1,7 +1,10 @@
 package io.loopflow.streams;
 
+import io.loopflow.streams.window.KpiWindow;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -15,29 +18,38 @@ import java.util.List;
  *   <tr><td>{@code streams.application-id}</td><td>{@code loopflow-streams}</td><td>Kafka Streams application id: consumer group and prefix of internal topics</td></tr>
  *   <tr><td>{@code streams.state-dir}</td><td>(required)</td><td>local state directory (RocksDB stores)</td></tr>
  *   <tr><td>{@code streams.flow-window}</td><td>1 min</td><td>size of flow windows ({@code loopflow.flows})</td></tr>
- *   <tr><td>{@code streams.kpi-windows}</td><td>1 h, 1 d</td><td>sizes of key-figure windows; each a multiple of the flow window</td></tr>
+ *   <tr><td>{@code streams.kpi-windows}</td><td>1 h, 1 d</td><td>key-figure windows: fixed lengths shorter than a day (multiples of the flow window), 1 d (calendar day), 1 mo (calendar month)</td></tr>
+ *   <tr><td>{@code streams.time-zone}</td><td>UTC</td><td>IANA time zone of the calendar windows</td></tr>
  *   <tr><td>{@code streams.grace}</td><td>5 min</td><td>how far past a window's end every active meter's clock must be before it closes</td></tr>
  *   <tr><td>{@code streams.idle-timeout}</td><td>15 min</td><td>wall-clock time after which a silent meter stops holding windows open</td></tr>
+ *   <tr><td>{@code streams.lag-max}</td><td>1 h</td><td>how far a meter's clock may be behind its site's newest and still hold windows open</td></tr>
+ *   <tr><td>{@code streams.restate-horizon}</td><td>35 d</td><td>how far back (event time) late data still restates closed windows; 0: never</td></tr>
  *   <tr><td>{@code streams.gap-max}</td><td>15 min</td><td>longest gap between two rate readings that is still integrated</td></tr>
  *   <tr><td>{@code streams.commit-interval}</td><td>1 s</td><td>Kafka Streams commit interval; also how often provisional records are published</td></tr>
  *   <tr><td>{@code streams.http-port}</td><td>8080</td><td>port of the HTTP API; 0 picks a free port, -1 disables it</td></tr>
  * </table>
  *
- * <p>Kpi windows must be multiples of the flow window so that a flow window never straddles the
- * end of a key-figure window: closing a key-figure window closes the flow windows it holds.
+ * <p>Fixed key-figure windows must be multiples of the flow window, and with calendar windows the
+ * flow window must divide 15 minutes (every zone's offset is a multiple of it), so that a flow
+ * window never straddles the end of a key-figure window: closing a key-figure window closes the
+ * flow windows it holds.
  */
 public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path stateDir, Duration flowWindow,
-                              List<Duration> kpiWindows, Duration grace, Duration idleTimeout, Duration gapMax,
-                              Duration commitInterval, int httpPort) {
+                              List<KpiWindow> kpiWindows, ZoneId timeZone, Duration grace, Duration idleTimeout, Duration lagMax,
+                              Duration restateHorizon, Duration gapMax, Duration commitInterval, int httpPort) {
 
     public static final String DEFAULT_APPLICATION_ID = "loopflow-streams";
     public static final Duration DEFAULT_FLOW_WINDOW = Duration.ofMinutes(1);
-    public static final List<Duration> DEFAULT_KPI_WINDOWS = List.of(Duration.ofHours(1), Duration.ofDays(1));
+    public static final List<KpiWindow> DEFAULT_KPI_WINDOWS = List.of(KpiWindow.of(Duration.ofHours(1)), KpiWindow.DAY);
+    public static final ZoneId DEFAULT_TIME_ZONE = ZoneOffset.UTC;
     public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(15);
+    public static final Duration DEFAULT_LAG_MAX = Duration.ofHours(1);
+    public static final Duration DEFAULT_RESTATE_HORIZON = Duration.ofDays(35);
     public static final Duration DEFAULT_GAP_MAX = Duration.ofMinutes(15);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_HTTP_PORT = 8080;
+    private static final Duration CALENDAR_STEP = Duration.ofMinutes(15);
 
     public ProcessorConfig {
         require(kafkaBootstrap != null && !kafkaBootstrap.isBlank(), "streams.kafka-bootstrap must be set");
@@ -48,13 +60,17 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
         require(kpiWindows != null && !kpiWindows.isEmpty(), "streams.kpi-windows must name at least one window");
         kpiWindows = List.copyOf(kpiWindows);
         require(kpiWindows.stream().distinct().count() == kpiWindows.size(), "streams.kpi-windows must not repeat a window, got " + kpiWindows);
-        for (Duration w : kpiWindows) {
-            positive("streams.kpi-windows", w);
-            require(w.toMillis() % flowWindow.toMillis() == 0,
+        for (KpiWindow w : kpiWindows) {
+            require(w.calendar() || w.fixedMs() % flowWindow.toMillis() == 0,
                     "streams.kpi-windows must be multiples of streams.flow-window (" + flowWindow + "), got " + w);
+            require(!w.calendar() || CALENDAR_STEP.toMillis() % flowWindow.toMillis() == 0,
+                    "streams.flow-window must divide 15 minutes when streams.kpi-windows has calendar windows (1d, 1mo), got " + flowWindow);
         }
+        require(timeZone != null, "streams.time-zone must be set (an IANA id such as Europe/Copenhagen)");
         require(grace != null && !grace.isNegative(), "streams.grace must not be negative");
         positive("streams.idle-timeout", idleTimeout);
+        positive("streams.lag-max", lagMax);
+        require(restateHorizon != null && !restateHorizon.isNegative(), "streams.restate-horizon must not be negative, got " + restateHorizon);
         positive("streams.gap-max", gapMax);
         positive("streams.commit-interval", commitInterval);
         require(httpPort >= -1 && httpPort <= 65535, "streams.http-port must be -1 (off), 0 (free port) or 1..65535, got " + httpPort);
@@ -63,47 +79,65 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
     /** The documented defaults for {@code kafkaBootstrap} and {@code stateDir}. */
     public static ProcessorConfig defaults(String kafkaBootstrap, Path stateDir) {
         return new ProcessorConfig(kafkaBootstrap, DEFAULT_APPLICATION_ID, stateDir, DEFAULT_FLOW_WINDOW, DEFAULT_KPI_WINDOWS,
-                DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, DEFAULT_GAP_MAX, DEFAULT_COMMIT_INTERVAL, DEFAULT_HTTP_PORT);
+                DEFAULT_TIME_ZONE, DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, DEFAULT_LAG_MAX, DEFAULT_RESTATE_HORIZON, DEFAULT_GAP_MAX,
+                DEFAULT_COMMIT_INTERVAL, DEFAULT_HTTP_PORT);
     }
 
     public ProcessorConfig withKafkaBootstrap(String v) {
-        return new ProcessorConfig(v, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(v, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withApplicationId(String v) {
-        return new ProcessorConfig(kafkaBootstrap, v, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, v, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withStateDir(Path v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, v, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, v, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withFlowWindow(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, v, kpiWindows, grace, idleTimeout, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, v, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
-    public ProcessorConfig withKpiWindows(List<Duration> v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, v, grace, idleTimeout, gapMax, commitInterval, httpPort);
+    public ProcessorConfig withKpiWindows(List<KpiWindow> v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, v, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+    }
+
+    /** Fixed and calendar windows of these lengths ({@link KpiWindow#of}). */
+    public ProcessorConfig withKpiWindowLengths(List<Duration> v) {
+        return withKpiWindows(v.stream().map(KpiWindow::of).toList());
+    }
+
+    public ProcessorConfig withTimeZone(ZoneId v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, v, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withGrace(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, v, idleTimeout, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, v, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withIdleTimeout(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, v, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, v, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withLagMax(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, v, restateHorizon, gapMax, commitInterval, httpPort);
+    }
+
+    public ProcessorConfig withRestateHorizon(Duration v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, v, gapMax, commitInterval, httpPort);
     }
 
     public ProcessorConfig withGapMax(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, v, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, v, commitInterval, httpPort);
     }
 
     public ProcessorConfig withCommitInterval(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, v, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, v, httpPort);
     }
 
     public ProcessorConfig withHttpPort(int v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, grace, idleTimeout, gapMax, commitInterval, v);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, v);
     }
 
     private static void positive(String key, Duration d) {

@@ -19,20 +19,24 @@ public final class StoreNames {
     public static final String HELD_READINGS = "loopflow-held-readings";
     /** Per held reading with a seq (site, meter, seq): its ts; finds duplicate seqs. */
     public static final String SEEN_SEQS = "loopflow-seen-seqs";
-    /** Open flow windows (site, material, role, start). */
-    public static final String OPEN_FLOWS = "loopflow-open-flows";
-    /** Open site key-figure windows (site, material, size, start). */
-    public static final String OPEN_KPIS = "loopflow-open-kpis";
+    /** Flow windows (site, material, role, start): open, and closed ones within the restatement horizon. */
+    public static final String FLOW_WINDOWS = "loopflow-site-flow-windows";
+    /** Site key-figure windows (site, material, window code, start): open, and closed ones within the horizon. */
+    public static final String KPI_WINDOWS = "loopflow-site-kpi-windows";
     /** Open windows changed since the last punctuation (kind, window key). */
     public static final String DIRTY_WINDOWS = "loopflow-dirty-windows";
     /** Per site and material: floors, role frontiers, progress sent to the region. */
     public static final String SITE_MATERIALS = "loopflow-site-materials";
-    /** Per site: the site descriptor (its region). */
-    public static final String SITE_DESCRIPTORS = "loopflow-site-descriptors";
+    /** Per site: the site descriptor (its region), newest clock, newest closed window end. */
+    public static final String SITE_STATES = "loopflow-site-states";
     /** Per stock meter (site, meter): the latest level by {@code ts}. */
     public static final String STOCK_LEVELS = "loopflow-stock-levels-v2";
-    /** Open region key-figure windows (region, material, size, start) with per-site sums. */
+    /** Open region key-figure windows (region, material, window code, start) with per-site sums. */
     public static final String REGION_WINDOWS = "loopflow-region-windows-v2";
+    /** Closed region key-figure windows within the restatement horizon, with per-site sums and revision. */
+    public static final String REGION_CLOSED = "loopflow-region-closed-windows";
+    /** Region windows changed since the last punctuation. */
+    public static final String REGION_DIRTY = "loopflow-region-dirty-windows";
     /** Per region and material: each site's frontier. */
     public static final String REGION_PROGRESS = "loopflow-region-progress-v2";
     /** Per region, material and size: how far region windows have closed. */
@@ -43,15 +47,15 @@ public final class StoreNames {
     public static final String MATERIALS = "loopflow-materials";
 
     /** The stores of the site processor. */
-    public static final List<String> SITE_STORES = List.of(METER_DESCRIPTORS, METER_CLOCKS, HELD_READINGS, SEEN_SEQS, OPEN_FLOWS,
-            OPEN_KPIS, DIRTY_WINDOWS, SITE_MATERIALS, SITE_DESCRIPTORS, STOCK_LEVELS);
+    public static final List<String> SITE_STORES = List.of(METER_DESCRIPTORS, METER_CLOCKS, HELD_READINGS, SEEN_SEQS, FLOW_WINDOWS,
+            KPI_WINDOWS, DIRTY_WINDOWS, SITE_MATERIALS, SITE_STATES, STOCK_LEVELS);
     /**
      * Site stores written once per reading under a new key and rarely read back: a record cache would only add a
      * sorted insert and a second copy per reading (Kafka Streams changelogs every new key either way).
      */
     public static final List<String> UNCACHED = List.of(HELD_READINGS, SEEN_SEQS);
     /** The stores of the region processor. */
-    public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_PROGRESS, REGION_CLOSED_UNTIL);
+    public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_CLOSED, REGION_DIRTY, REGION_PROGRESS, REGION_CLOSED_UNTIL);
 
     /** Repartition topic carrying site key-figure windows and progress, keyed by region (binary values). */
     public static final String REGION_EVENTS = "region-events-v2";

@@ -26,6 +26,11 @@ public final class StreamsCounters {
         Counter.builder("loopflow.streams.rejected").tag("reason", reason.wire()).register(registry).increment();
     }
 
+    /** A late reading credited to a closed window, which is published again ({@code loopflow.streams.restated}). */
+    public void restated() {
+        registry.counter("loopflow.streams.restated").increment();
+    }
+
     public void rateGap() {
         registry.counter("loopflow.streams.rate.gaps").increment();
     }

@@ -145,7 +145,7 @@ class ArrivalOrderTest {
 
     private static Map<String, KpiRecord> kpis(String site) {
         Map<String, KpiRecord> out = new TreeMap<>();
-        f.finalKpis(KpiRecord.SITE).stream().filter(r -> r.site().equals(site) && r.window().equals(Duration.ofHours(1)))
+        f.finalKpis(KpiRecord.SITE).stream().filter(r -> r.site().equals(site) && r.window().equals("PT1H"))
                 .forEach(r -> out.put(r.window() + "/" + r.windowStart(), r));
         return out;
     }

@@ -51,7 +51,7 @@ class CreditingTopologyTest {
     }
 
     private KpiRecord finalHourOf(String site) {
-        return f.finalKpis(KpiRecord.SITE).stream().filter(k -> k.site().equals(site) && k.window().equals(Duration.ofHours(1)))
+        return f.finalKpis(KpiRecord.SITE).stream().filter(k -> k.site().equals(site) && k.window().equals("PT1H"))
                 .findFirst().orElseThrow();
     }
 

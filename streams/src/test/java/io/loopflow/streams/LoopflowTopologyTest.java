@@ -31,9 +31,10 @@ class LoopflowTopologyTest {
         }
 
         assertThat(stores).containsExactlyInAnyOrder("loopflow-meter-descriptors", "loopflow-meter-clocks", "loopflow-held-readings",
-                "loopflow-seen-seqs", "loopflow-open-flows", "loopflow-open-kpis", "loopflow-dirty-windows", "loopflow-site-materials",
-                "loopflow-site-descriptors", "loopflow-stock-levels-v2", "loopflow-region-windows-v2", "loopflow-region-progress-v2",
-                "loopflow-region-closed-until-v2", "loopflow-kpis-latest", "loopflow-materials");
+                "loopflow-seen-seqs", "loopflow-site-flow-windows", "loopflow-site-kpi-windows", "loopflow-dirty-windows", "loopflow-site-materials",
+                "loopflow-site-states", "loopflow-stock-levels-v2", "loopflow-region-windows-v2", "loopflow-region-closed-windows",
+                "loopflow-region-dirty-windows", "loopflow-region-progress-v2", "loopflow-region-closed-until-v2", "loopflow-kpis-latest",
+                "loopflow-materials");
     }
 
     @Test
@@ -65,10 +66,10 @@ class LoopflowTopologyTest {
         TopologyDescription.Processor region = processor("region-processor");
 
         assertThat(site.stores()).containsExactlyInAnyOrder("loopflow-meter-descriptors", "loopflow-meter-clocks", "loopflow-held-readings",
-                "loopflow-seen-seqs", "loopflow-open-flows", "loopflow-open-kpis", "loopflow-dirty-windows", "loopflow-site-materials",
-                "loopflow-site-descriptors", "loopflow-stock-levels-v2");
-        assertThat(region.stores()).containsExactlyInAnyOrder("loopflow-region-windows-v2", "loopflow-region-progress-v2",
-                "loopflow-region-closed-until-v2");
+                "loopflow-seen-seqs", "loopflow-site-flow-windows", "loopflow-site-kpi-windows", "loopflow-dirty-windows", "loopflow-site-materials",
+                "loopflow-site-states", "loopflow-stock-levels-v2");
+        assertThat(region.stores()).containsExactlyInAnyOrder("loopflow-region-windows-v2", "loopflow-region-closed-windows",
+                "loopflow-region-dirty-windows", "loopflow-region-progress-v2", "loopflow-region-closed-until-v2");
     }
 
     @Test

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import io.loopflow.streams.window.KpiWindow;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,10 @@ class ProcessorConfigTest {
     void shouldHaveTheDocumentedDefaults() {
         assertThat(defaults.applicationId()).isEqualTo("loopflow-streams");
         assertThat(defaults.flowWindow()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(defaults.kpiWindows()).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(defaults.kpiWindows()).containsExactly(KpiWindow.of(Duration.ofHours(1)), KpiWindow.DAY);
+        assertThat(defaults.timeZone()).isEqualTo(ZoneOffset.UTC);
+        assertThat(defaults.lagMax()).isEqualTo(Duration.ofHours(1));
+        assertThat(defaults.restateHorizon()).isEqualTo(Duration.ofDays(35));
         assertThat(defaults.grace()).isEqualTo(Duration.ofMinutes(5));
         assertThat(defaults.idleTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(defaults.gapMax()).isEqualTo(Duration.ofMinutes(15));
@@ -25,11 +30,11 @@ class ProcessorConfigTest {
 
     @Test
     void shouldCopyWithOneValueChanged() {
-        ProcessorConfig c = defaults.withGrace(Duration.ZERO).withHttpPort(0).withKpiWindows(List.of(Duration.ofMinutes(15)));
+        ProcessorConfig c = defaults.withGrace(Duration.ZERO).withHttpPort(0).withKpiWindowLengths(List.of(Duration.ofMinutes(15)));
 
         assertThat(c.grace()).isZero();
         assertThat(c.httpPort()).isZero();
-        assertThat(c.kpiWindows()).containsExactly(Duration.ofMinutes(15));
+        assertThat(c.kpiWindows()).containsExactly(KpiWindow.of(Duration.ofMinutes(15)));
         assertThat(c.idleTimeout()).isEqualTo(defaults.idleTimeout());
     }
 
@@ -37,7 +42,7 @@ class ProcessorConfigTest {
     void shouldRefuseBadValuesNamingTheKey() {
         assertThatThrownBy(() -> defaults.withGrace(Duration.ofSeconds(-1))).hasMessage("streams.grace must not be negative");
         assertThatThrownBy(() -> defaults.withFlowWindow(Duration.ZERO)).hasMessageStartingWith("streams.flow-window");
-        assertThatThrownBy(() -> defaults.withKpiWindows(List.of(Duration.ofSeconds(90)))).hasMessageStartingWith("streams.kpi-windows must be multiples");
+        assertThatThrownBy(() -> defaults.withKpiWindowLengths(List.of(Duration.ofSeconds(90)))).hasMessageStartingWith("streams.kpi-windows must be multiples");
         assertThatThrownBy(() -> defaults.withKpiWindows(List.of())).hasMessageStartingWith("streams.kpi-windows");
         assertThatThrownBy(() -> defaults.withIdleTimeout(null)).hasMessageStartingWith("streams.idle-timeout");
         assertThatThrownBy(() -> defaults.withGapMax(Duration.ZERO)).hasMessageStartingWith("streams.gap-max");
@@ -46,5 +51,13 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> defaults.withKafkaBootstrap(" ")).hasMessageStartingWith("streams.kafka-bootstrap");
         assertThatThrownBy(() -> defaults.withApplicationId("a b")).hasMessageStartingWith("streams.application-id");
         assertThatThrownBy(() -> defaults.withStateDir(null)).hasMessageStartingWith("streams.state-dir");
+        assertThatThrownBy(() -> defaults.withTimeZone(null)).hasMessageStartingWith("streams.time-zone");
+        assertThatThrownBy(() -> defaults.withLagMax(Duration.ZERO)).hasMessageStartingWith("streams.lag-max");
+        assertThatThrownBy(() -> defaults.withRestateHorizon(Duration.ofDays(-1))).hasMessageStartingWith("streams.restate-horizon");
+        assertThatThrownBy(() -> defaults.withKpiWindowLengths(List.of(Duration.ofHours(1))).withFlowWindow(Duration.ofMinutes(7)))
+                .hasMessageStartingWith("streams.kpi-windows must be multiples");
+        assertThatThrownBy(() -> defaults.withFlowWindow(Duration.ofMinutes(20)).withKpiWindows(List.of(KpiWindow.MONTH)))
+                .hasMessageStartingWith("streams.flow-window must divide 15 minutes");
+        assertThatThrownBy(() -> KpiWindow.of(Duration.ofDays(2))).hasMessageContaining("1d (calendar day), 1mo (calendar month)");
     }
 }

@@ -46,7 +46,7 @@ class RegionFiguresTest {
 
     private List<KpiRecord> regionHour(String region) {
         return f.kpiLog.stream().filter(k -> k.scope().equals(KpiRecord.REGION) && k.region().equals(region)
-                && k.window().equals(HOUR) && k.windowStart().equals(H8)).toList();
+                && k.window().equals(HOUR.toString()) && k.windowStart().equals(H8)).toList();
     }
 
     @Test
@@ -59,7 +59,7 @@ class RegionFiguresTest {
 
         assertThat(regionHour("kalundborg")).isNotEmpty().filteredOn(KpiRecord::isFinal).singleElement().satisfies(k -> {
             assertThat(k.site()).isNull();
-            assertThat(k.key()).isEqualTo("region/kalundborg/gypsum/2026-11-22T08:00:00Z");
+            assertThat(k.key()).isEqualTo("region/kalundborg/gypsum/PT1H/2026-11-22T08:00:00Z");
             assertThat(k.sums().outReuse()).isEqualTo(20.0);
             assertThat(k.sums().outDisposal()).isEqualTo(30.0);
             // site rates are 1.0 and 0.25; their mean (0.625) would be wrong
@@ -73,7 +73,7 @@ class RegionFiguresTest {
             assertThat(k.recyclingRate()).isEqualTo(0.0);
         });
         assertThat(f.finalKpis(KpiRecord.REGION)).extracting(KpiRecord::key).doesNotHaveDuplicates();
-        assertThat(f.finalKpis(KpiRecord.SITE)).filteredOn(k -> k.site().equals("s1") && k.window().equals(HOUR)).singleElement()
+        assertThat(f.finalKpis(KpiRecord.SITE)).filteredOn(k -> k.site().equals("s1") && k.window().equals(HOUR.toString())).singleElement()
                 .satisfies(k -> assertThat(k.region()).isEqualTo("kalundborg"));
     }
 
@@ -96,7 +96,7 @@ class RegionFiguresTest {
         f.reading("s1", "reuse", at(70), 1).reading("s1", "landfill", at(70), 1);
         f.reading("s2", "reuse", at(30), 5).reading("s2", "landfill", at(30), 5);
         f.tick();
-        assertThat(f.finalKpis(KpiRecord.SITE)).filteredOn(k -> k.site().equals("s1") && k.window().equals(HOUR)).hasSize(1);
+        assertThat(f.finalKpis(KpiRecord.SITE)).filteredOn(k -> k.site().equals("s1") && k.window().equals(HOUR.toString())).hasSize(1);
         assertThat(regionHour("kalundborg")).filteredOn(KpiRecord::isFinal).isEmpty();
 
         f.reading("s2", "reuse", at(50), 5).reading("s2", "landfill", at(66), 1).reading("s2", "reuse", at(66), 1);
@@ -130,11 +130,11 @@ class RegionFiguresTest {
         f.reading("s1", "reuse", at(10), 10);
         f.tick();
         KeyValueStore<String, ValueAndTimestamp<KpiRecord>> latest = f.driver.getTimestampedKeyValueStore(StoreNames.KPIS_LATEST);
-        assertThat(latest.get("site/s1/gypsum/2026-11-22T08:00:00Z").value().isFinal()).isFalse();
+        assertThat(latest.get("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").value().isFinal()).isFalse();
 
         f.advance(Duration.ofMinutes(16));
 
-        assertThat(latest.get("site/s1/gypsum/2026-11-22T08:00:00Z").value().isFinal()).isTrue();
-        assertThat(latest.get("region/kalundborg/gypsum/2026-11-22T08:00:00Z").value().sums().outReuse()).isEqualTo(10.0);
+        assertThat(latest.get("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").value().isFinal()).isTrue();
+        assertThat(latest.get("region/kalundborg/gypsum/PT1H/2026-11-22T08:00:00Z").value().sums().outReuse()).isEqualTo(10.0);
     }
 }

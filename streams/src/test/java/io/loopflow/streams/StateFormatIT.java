@@ -73,7 +73,7 @@ class StateFormatIT {
 
     @Test
     void shouldStopAtStartWhenAChangelogHoldsJson() throws Exception {
-        String changelog = "json-app-" + StoreNames.OPEN_FLOWS + "-changelog";
+        String changelog = "json-app-" + StoreNames.FLOW_WINDOWS + "-changelog";
         admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

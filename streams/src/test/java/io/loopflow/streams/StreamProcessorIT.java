@@ -142,7 +142,7 @@ class StreamProcessorIT {
 
     private ProcessorConfig config() {
         return ProcessorConfig.defaults(kafka.bootstrapServers(), dir.resolve("streams"))
-                .withKpiWindows(List.of(Duration.ofHours(1)))
+                .withKpiWindowLengths(List.of(Duration.ofHours(1)))
                 .withIdleTimeout(Duration.ofSeconds(3))
                 .withCommitInterval(Duration.ofMillis(500))
                 .withHttpPort(0);

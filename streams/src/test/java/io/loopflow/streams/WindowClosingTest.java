@@ -44,7 +44,7 @@ class WindowClosingTest {
 
     private List<KpiRecord> siteKpisOf(String site, Duration window, Instant windowStart) {
         return f.kpiLog.stream().filter(r -> r.scope().equals(KpiRecord.SITE) && r.site().equals(site)
-                && r.window().equals(window) && r.windowStart().equals(windowStart)).toList();
+                && r.window().equals(io.loopflow.streams.window.KpiWindow.of(window).id()) && r.windowStart().equals(windowStart)).toList();
     }
 
     @Test

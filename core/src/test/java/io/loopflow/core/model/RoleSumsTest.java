@@ -51,8 +51,22 @@ class RoleSumsTest {
 
         assertThat(json).contains("\"recyclingRate\":null", "\"landfillRate\":null", "\"circularInputRate\":null",
                 "\"out.product\":5.0", "\"final\":true", "\"window\":\"PT1H\"", "\"windowEnd\":\"2026-11-22T11:00:00Z\"");
-        assertThat(kpi.key()).isEqualTo("site/asnaes/gypsum/2026-11-22T10:00:00Z");
+        assertThat(json).contains("\"revision\":0").doesNotContain("timeZone");
+        assertThat(kpi.key()).isEqualTo("site/asnaes/gypsum/PT1H/2026-11-22T10:00:00Z");
         assertThat(Json.read(Json.write(kpi), KpiRecord.class)).isEqualTo(kpi);
+    }
+
+    @Test
+    void shouldNameCalendarWindowsAndTheirZoneAndKeyThemByWindow() {
+        KpiRecord day = KpiRecord.of(KpiRecord.REGION, null, "kalundborg", "gypsum", KpiRecord.DAY, "Europe/Copenhagen",
+                Instant.parse("2026-03-28T23:00:00Z"), Instant.parse("2026-03-29T22:00:00Z"), RoleSums.ZERO, "t", true, 2);
+
+        String json = Json.writeString(day);
+
+        assertThat(json).contains("\"window\":\"P1D\"", "\"timeZone\":\"Europe/Copenhagen\"", "\"revision\":2",
+                "\"windowEnd\":\"2026-03-29T22:00:00Z\"");
+        assertThat(day.key()).isEqualTo("region/kalundborg/gypsum/P1D/2026-03-28T23:00:00Z");
+        assertThat(Json.read(Json.write(day), KpiRecord.class)).isEqualTo(day);
     }
 
     @Test
@@ -62,7 +76,7 @@ class RoleSumsTest {
 
         String json = Json.writeString(flow);
 
-        assertThat(json).contains("\"role\":\"out.reuse\"", "\"final\":false", "\"windowStart\":\"2026-11-22T10:00:00Z\"");
+        assertThat(json).contains("\"role\":\"out.reuse\"", "\"final\":false", "\"windowStart\":\"2026-11-22T10:00:00Z\"", "\"revision\":0");
         assertThat(flow.key()).isEqualTo("asnaes/gypsum/out.reuse/2026-11-22T10:00:00Z");
         assertThat(Json.read(Json.write(flow), FlowRecord.class)).isEqualTo(flow);
     }

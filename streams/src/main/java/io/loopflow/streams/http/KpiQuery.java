@@ -15,10 +15,11 @@ import java.util.Set;
 /**
  * The filter of {@code GET /api/kpis}: optional {@code scope} ({@code site} or {@code region}),
  * {@code site}, {@code region} (a site record matches its site's region), {@code material} and
- * {@code window} (ISO-8601, e.g. {@code PT1H}); absent parameters match everything. Unknown
+ * {@code window} (as records name it: {@code PT1H}, {@code P1D} for the calendar day, {@code P1M} for the
+ * calendar month; {@code PT24H} is taken as {@code P1D}); absent parameters match everything. Unknown
  * parameters and bad values are refused with {@link IllegalArgumentException}.
  */
-public record KpiQuery(String scope, String site, String region, String material, Duration window) {
+public record KpiQuery(String scope, String site, String region, String material, String window) {
     private static final Set<String> PARAMETERS = Set.of("scope", "site", "region", "material", "window");
 
     /** Parses a raw query string ({@code a=b&c=d}, URL-encoded; null or empty: everything). */
@@ -44,13 +45,18 @@ public record KpiQuery(String scope, String site, String region, String material
         if (scope != null && !scope.equals(KpiRecord.SITE) && !scope.equals(KpiRecord.REGION)) {
             throw new IllegalArgumentException("scope must be site or region, got '" + scope + "'");
         }
-        Duration window = null;
+        String window = null;
         String w = blankToNull(params.get("window"));
         if (w != null) {
-            try {
-                window = Duration.parse(w);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("window must be an ISO-8601 duration such as PT1H or P1D, got '" + w + "'", e);
+            if (w.equals(KpiRecord.MONTH)) {
+                window = KpiRecord.MONTH;
+            } else {
+                try {
+                    Duration d = Duration.parse(w);
+                    window = d.equals(Duration.ofDays(1)) ? KpiRecord.DAY : d.toString();
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("window must be an ISO-8601 duration such as PT1H or P1D, or P1M, got '" + w + "'", e);
+                }
             }
         }
         return new KpiQuery(scope, blankToNull(params.get("site")), blankToNull(params.get("region")),

@@ -16,7 +16,7 @@ public final class RegionCodecs {
 
     /** {@link RegionEvent}s on the {@code region-events} repartition topic. */
     public static final BinSerde<RegionEvent> EVENT = new BinSerde<>(StoreNames.REGION_EVENTS + " record", (w, e) -> {
-        w.u8(e.kind().ordinal()).str(e.region()).str(e.site()).str(e.material()).i64(e.size()).i64(e.start());
+        w.u8(e.kind().ordinal()).str(e.region()).str(e.site()).str(e.material()).i64(e.code()).i64(e.start()).i64(e.end());
         w.bool(e.sums() != null);
         if (e.sums() != null) {
             sums(w, e.sums());
@@ -27,15 +27,17 @@ public final class RegionCodecs {
         String region = r.str();
         String site = r.str();
         String material = r.str();
-        long size = r.i64();
+        long code = r.i64();
         long start = r.i64();
+        long end = r.i64();
         RoleSums sums = r.bool() ? sums(r) : null;
-        return new RegionEvent(kind, region, site, material, size, start, sums, r.str(), r.bool(), r.i64());
+        return new RegionEvent(kind, region, site, material, code, start, end, sums, r.str(), r.bool(), r.i64());
     });
 
-    /** {@link RegionWindowState}s of {@code loopflow-region-windows}. */
+    /** {@link RegionWindowState}s of the open and closed region window stores. */
     public static final BinSerde<RegionWindowState> WINDOW = new BinSerde<>(StoreNames.REGION_WINDOWS, (w, s) -> {
-        w.str(s.region()).str(s.material()).i64(s.size()).i64(s.start()).str(s.unit()).bool(s.dirty()).i32(s.sites().size());
+        w.str(s.region()).str(s.material()).i64(s.code()).i64(s.start()).i64(s.end()).str(s.unit()).bool(s.dirty()).i32(s.revision())
+                .i32(s.sites().size());
         s.sites().forEach((site, c) -> {
             w.str(site).bool(c.closed());
             sums(w, c.sums());
@@ -43,10 +45,12 @@ public final class RegionCodecs {
     }, r -> {
         String region = r.str();
         String material = r.str();
-        long size = r.i64();
+        long code = r.i64();
         long start = r.i64();
+        long end = r.i64();
         String unit = r.str();
         boolean dirty = r.bool();
+        int revision = r.i32();
         int n = r.i32();
         Map<String, RegionWindowState.Contribution> sites = new TreeMap<>();
         for (int i = 0; i < n; i++) {
@@ -54,7 +58,7 @@ public final class RegionCodecs {
             boolean closed = r.bool();
             sites.put(site, new RegionWindowState.Contribution(sums(r), closed));
         }
-        return new RegionWindowState(region, material, size, start, unit, sites, dirty);
+        return new RegionWindowState(region, material, code, start, end, unit, sites, dirty, revision);
     });
 
     /** {@link RegionProgress} of {@code loopflow-region-progress}. */
@@ -70,8 +74,12 @@ public final class RegionCodecs {
         return new RegionProgress(frontiers);
     });
 
-    /** Floors of {@code loopflow-region-closed-until}. */
-    public static final BinSerde<Long> FLOOR = new BinSerde<>(StoreNames.REGION_CLOSED_UNTIL, Bin.Writer::i64, Bin.Reader::i64);
+    /** Floors of {@code loopflow-region-closed-until}: how far windows closed, and how far closed ones were forgotten. */
+    public static final BinSerde<RegionFloor> FLOOR = new BinSerde<>(StoreNames.REGION_CLOSED_UNTIL,
+            (w, f) -> w.i64(f.closedUntil()).i64(f.prunedTo()), r -> new RegionFloor(r.i64(), r.i64()));
+
+    /** A marker value (the dirty index). */
+    public static final BinSerde<Boolean> MARK = new BinSerde<>(StoreNames.REGION_DIRTY, Bin.Writer::bool, Bin.Reader::bool);
 
     private static void sums(Bin.Writer w, RoleSums s) {
         w.f64(s.inVirgin()).f64(s.inSecondary()).f64(s.outProduct()).f64(s.outReuse()).f64(s.outRecovery()).f64(s.outDisposal())

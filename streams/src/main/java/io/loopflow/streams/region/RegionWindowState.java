@@ -5,12 +5,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * An open region key-figure window in store {@code loopflow-region-windows} (key
- * {@code region/material/size/windowStart}): the latest sums each contributing site sent, and
+ * A region key-figure window (key {@code region/material/code/start}), in store
+ * {@code loopflow-region-windows-v2} while open and {@code loopflow-region-closed-windows} once
+ * closed (within the restatement horizon): the latest sums each contributing site sent, and
  * whether the site's own window is closed. The region's figures are the sums of the sites' sums.
+ * {@code dirty}: changed since last published; {@code revision}: the last one published final
+ * (-1: none yet).
  */
-public record RegionWindowState(String region, String material, long size, long start, String unit,
-                                Map<String, Contribution> sites, boolean dirty) {
+public record RegionWindowState(String region, String material, long code, long start, long end, String unit,
+                                Map<String, Contribution> sites, boolean dirty, int revision) {
 
     /** One site's sums for this window and whether its window closed there. */
     public record Contribution(RoleSums sums, boolean closed) {
@@ -20,14 +23,10 @@ public record RegionWindowState(String region, String material, long size, long 
         sites = new TreeMap<>(sites);
     }
 
-    long end() {
-        return start + size;
-    }
-
     RegionWindowState with(String site, Contribution contribution) {
         Map<String, Contribution> next = new TreeMap<>(sites);
         next.put(site, contribution);
-        return new RegionWindowState(region, material, size, start, unit, next, true);
+        return new RegionWindowState(region, material, code, start, end, unit, next, true, revision);
     }
 
     /** This window with {@code site}'s contribution, if any, taken as final. */
@@ -37,7 +36,15 @@ public record RegionWindowState(String region, String material, long size, long 
     }
 
     RegionWindowState published() {
-        return new RegionWindowState(region, material, size, start, unit, sites, false);
+        return new RegionWindowState(region, material, code, start, end, unit, sites, false, revision);
+    }
+
+    RegionWindowState closedNow() {
+        return new RegionWindowState(region, material, code, start, end, unit, sites, false, 0);
+    }
+
+    RegionWindowState restated() {
+        return new RegionWindowState(region, material, code, start, end, unit, sites, false, revision + 1);
     }
 
     /** True when every site that contributed has closed its window. */

@@ -3,6 +3,7 @@ package io.loopflow.streams.site;
 import io.loopflow.core.RejectReason;
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
+import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Role;
 import io.loopflow.core.units.Dimension;
@@ -66,28 +67,63 @@ public final class Admission {
         return new Units(Double.NaN, null, new Rejected(reason, detail));
     }
 
+    /** What happens to a window-feeding meter's reading that passed the unit checks. */
+    public enum Fate {
+        /** Credited to open windows. */
+        CREDIT,
+        /** Credited to a closed flow window, which is published again (CONTRACT.md section 6, restatement). */
+        RESTATE,
+        /** Rejected: see the {@link Rejected}. */
+        REJECT
+    }
+
+    /** The fate of a reading, with the rejection when it is {@link Fate#REJECT}ed. */
+    public record Verdict(Fate fate, Rejected rejected) {
+        static final Verdict CREDIT = new Verdict(Fate.CREDIT, null);
+        static final Verdict RESTATE = new Verdict(Fate.RESTATE, null);
+
+        static Verdict reject(RejectReason reason, String detail) {
+            return new Verdict(Fate.REJECT, new Rejected(reason, detail));
+        }
+    }
+
     /**
-     * {@code duplicate} or {@code late} for a window-feeding meter's reading, or null to take it.
+     * {@code duplicate}, {@code late}, or where the reading is credited (CONTRACT.md sections 3 and 6).
+     * A reading whose flow window has closed restates it when that changes no credit already given to
+     * another reading of its meter: a {@code quantity} reading, or any reading newer than its meter's
+     * clock; unless it is older than the horizon.
      *
-     * @param seqSeen    a held reading of the meter has the reading's {@code seq}
-     * @param tsHeld     a held reading of the meter has the reading's {@code ts}
-     * @param flowFloor  flow windows of the reading's site, material and role ending at or before this are closed
+     * @param clock        the meter's clock (newest accepted ts), null before its first reading
+     * @param seqSeen      a held reading of the meter has the reading's {@code seq}
+     * @param tsHeld       a held reading of the meter has the reading's {@code ts}
+     * @param flowFloor    flow windows of the reading's site, material and role ending at or before this are closed
+     * @param horizonFloor readings before this are older than {@code restate.horizon}
      */
-    public static Rejected duplicateOrLate(ReadingRecord r, boolean seqSeen, boolean tsHeld, String site, String material, Role role,
-                                           long flowFloor, long flowSizeMs) {
+    public static Verdict admit(ReadingRecord r, MeterKind kind, Long clock, boolean seqSeen, boolean tsHeld, String site, String material,
+                                Role role, long flowFloor, long horizonFloor, long flowSizeMs) {
         if (seqSeen) {
-            return new Rejected(RejectReason.DUPLICATE, "seq " + r.seq() + " was already accepted from this meter");
+            return Verdict.reject(RejectReason.DUPLICATE, "seq " + r.seq() + " was already accepted from this meter");
         }
         if (tsHeld) {
-            return new Rejected(RejectReason.DUPLICATE, "a reading at " + r.ts() + " was already accepted from this meter");
+            return Verdict.reject(RejectReason.DUPLICATE, "a reading at " + r.ts() + " was already accepted from this meter");
         }
         long ts = r.ts().toEpochMilli();
-        if (ts < flowFloor) {
-            long start = Windows.startOf(ts, flowSizeMs);
-            return new Rejected(RejectReason.LATE, "the flow window " + Instant.ofEpochMilli(start) + "/" + Instant.ofEpochMilli(start + flowSizeMs)
-                    + " of " + site + "/" + material + "/" + role.wire() + " has closed (closed until " + Instant.ofEpochMilli(flowFloor) + ")");
+        if (ts >= flowFloor) {
+            return Verdict.CREDIT;
         }
-        return null;
+        long start = Windows.startOf(ts, flowSizeMs);
+        String window = "the flow window " + Instant.ofEpochMilli(start) + "/" + Instant.ofEpochMilli(start + flowSizeMs) + " of " + site + "/"
+                + material + "/" + role.wire();
+        if (ts < horizonFloor) {
+            return Verdict.reject(RejectReason.LATE, "older than restate.horizon: " + window + " has closed and data before "
+                    + Instant.ofEpochMilli(horizonFloor) + " no longer restates it");
+        }
+        if (kind == MeterKind.QUANTITY || clock == null || ts > clock) {
+            return Verdict.RESTATE;
+        }
+        return Verdict.reject(RejectReason.LATE, "older than its meter's clock (" + Instant.ofEpochMilli(clock) + ") in a closed window: "
+                + window + " has closed (closed until " + Instant.ofEpochMilli(flowFloor) + ") and a " + kind.wire()
+                + " reading there would change credits already given");
     }
 
     /** {@code duplicate} for a level reading at the same {@code ts} as the meter's latest level. */

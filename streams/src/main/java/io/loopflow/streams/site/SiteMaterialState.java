@@ -35,6 +35,8 @@ public final class SiteMaterialState {
     final long[] prunedTo = filled(Long.MIN_VALUE);
     /** The canonical unit the site counts the material in while it has open windows (null: none open). */
     String unit;
+    /** Closed windows ending before this have been forgotten (older than the horizon). */
+    long windowsPrunedTo = Long.MIN_VALUE;
     boolean sent;
     String sentRegion;
     long sentFrontier;

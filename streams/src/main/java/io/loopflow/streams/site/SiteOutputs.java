@@ -10,8 +10,9 @@ import io.loopflow.core.model.Rejection;
 import io.loopflow.core.model.RoleSums;
 import io.loopflow.streams.StreamsCounters;
 import io.loopflow.streams.region.RegionEvent;
-import java.time.Duration;
+import io.loopflow.streams.window.KpiWindow;
 import java.time.Instant;
+import java.time.ZoneId;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -23,10 +24,12 @@ final class SiteOutputs {
 
     private final ProcessorContext<String, SiteOutput> context;
     private final StreamsCounters counters;
+    private final ZoneId zone;
 
-    SiteOutputs(ProcessorContext<String, SiteOutput> context, StreamsCounters counters) {
+    SiteOutputs(ProcessorContext<String, SiteOutput> context, StreamsCounters counters, ZoneId zone) {
         this.context = context;
         this.counters = counters;
+        this.zone = zone;
     }
 
     void flow(FlowRecord record, long now) {
@@ -34,12 +37,13 @@ final class SiteOutputs {
     }
 
     /** The site's key figures of a window, and its sums for the site's region (if it has one). */
-    void kpi(String site, String material, long size, long start, RoleSums sums, String unit, String region, boolean isFinal, long now) {
-        KpiRecord record = KpiRecord.of(KpiRecord.SITE, site, region, material, Duration.ofMillis(size), Instant.ofEpochMilli(start), sums,
-                unit, isFinal);
+    void kpi(String site, String material, KpiWindow window, long start, long end, RoleSums sums, String unit, String region,
+             boolean isFinal, int revision, long now) {
+        KpiRecord record = KpiRecord.of(KpiRecord.SITE, site, region, material, window.id(), window.timeZone(zone), Instant.ofEpochMilli(start),
+                Instant.ofEpochMilli(end), sums, unit, isFinal, revision);
         context.forward(new Record<>(record.key(), new SiteOutput.Kpi(record), now));
         if (region != null) {
-            toRegion(RegionEvent.window(region, site, material, size, start, sums, unit, isFinal), now);
+            toRegion(RegionEvent.window(region, site, material, window.code(), start, end, sums, unit, isFinal), now);
         }
     }
 

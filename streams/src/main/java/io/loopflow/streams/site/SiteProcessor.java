@@ -2,6 +2,7 @@ package io.loopflow.streams.site;
 
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
+import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Role;
 import io.loopflow.core.model.SiteDescriptor;
@@ -14,8 +15,10 @@ import io.loopflow.streams.crediting.HeldReading;
 import io.loopflow.streams.window.ClosedUntil;
 import io.loopflow.streams.window.ClosingRule;
 import io.loopflow.streams.window.Frontier;
+import io.loopflow.streams.window.KpiWindow;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -62,8 +65,11 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     private static final Role[] ROLES = Role.values();
 
     private final long flowSizeMs;
-    private final List<Long> kpiSizesMs;
+    private final List<KpiWindow> kpiWindows;
+    private final ZoneId zone;
     private final long idleMs;
+    private final long lagMaxMs;
+    private final long horizonMs;
     private final long gapMaxMs;
     private final Duration punctuateEvery;
     private final ClosingRule rule;
@@ -81,11 +87,14 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     public SiteProcessor(ProcessorConfig config, StreamsCounters counters, Materials materials) {
         this.materialCatalogue = materials;
         this.flowSizeMs = config.flowWindow().toMillis();
-        this.kpiSizesMs = config.kpiWindows().stream().map(Duration::toMillis).toList();
+        this.kpiWindows = config.kpiWindows();
+        this.zone = config.timeZone();
         this.idleMs = config.idleTimeout().toMillis();
+        this.lagMaxMs = config.lagMax().toMillis();
+        this.horizonMs = config.restateHorizon().toMillis();
         this.gapMaxMs = config.gapMax().toMillis();
         this.punctuateEvery = config.commitInterval();
-        this.rule = new ClosingRule(config.grace().toMillis(), flowSizeMs, kpiSizesMs);
+        this.rule = new ClosingRule(config.grace().toMillis(), flowSizeMs, kpiWindows, zone);
         this.counters = counters;
     }
 
@@ -93,8 +102,8 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     public void init(ProcessorContext<String, SiteOutput> ctx) {
         this.context = ctx;
         stores = new SiteStores(ctx);
-        out = new SiteOutputs(ctx, counters);
-        windows = new WindowBook(stores, flowSizeMs, kpiSizesMs, out);
+        out = new SiteOutputs(ctx, counters, zone);
+        windows = new WindowBook(stores, flowSizeMs, kpiWindows, zone, horizonMs, out);
         frontiers = new Frontiers(stores, idleMs);
         regions = new RegionLink(out);
         KeyValueStore<String, ValueAndTimestamp<MaterialDescriptor>> materialStore = ctx.getStateStore(StoreNames.MATERIALS);
@@ -128,8 +137,8 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             return;
         }
         MeterDescriptor d = state.descriptor();
-        MaterialDescriptor material = material(d.material());
-        Admission.Units units = Admission.units(r, d, material);
+        MaterialDescriptor materialDescriptor = material(d.material());
+        Admission.Units units = Admission.units(r, d, materialDescriptor);
         if (!units.ok()) {
             out.reject(r, units.rejected(), now);
             return;
@@ -141,7 +150,8 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             return;
         }
         Role role = d.role();
-        MeterClockState clock = stores.clock(site, d.material(), role, meter);
+        String material = d.material();
+        MeterClockState clock = stores.clock(site, material, role, meter);
         if (clock == null) {
             // Not expected: every window-feeding meter gets its clock with its descriptor.
             clock = new MeterClockState(null, Double.NaN, now);
@@ -149,28 +159,32 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         boolean inOrder = clock.clock() == null || ts > clock.clock();
         boolean seqSeen = r.seq() != null && stores.seqSeen(site, meter, r.seq());
         boolean tsHeld = !inOrder && stores.held(site, meter, ts) != null;
-        SiteMaterialState s = stores.siteMaterial(site, d.material());
-        Admission.Rejected refused = Admission.duplicateOrLate(r, seqSeen, tsHeld, site, d.material(), role, s.floors.flowFloor(role), flowSizeMs);
-        if (refused != null) {
-            out.reject(r, refused, now);
+        SiteMaterialState s = stores.siteMaterial(site, material);
+        SiteState siteState = stores.site(site);
+        Admission.Verdict verdict = Admission.admit(r, d.kind(), clock.clock(), seqSeen, tsHeld, site, material, role,
+                s.floors.flowFloor(role), siteState.horizonFloor(horizonMs), flowSizeMs);
+        if (verdict.fate() == Admission.Fate.REJECT) {
+            out.reject(r, verdict.rejected(), now);
             return;
         }
-        HeldReading previous;
-        HeldReading next;
-        if (inOrder) {
-            next = null;
-            previous = clock.clock() == null ? null
-                    : Double.isNaN(clock.clockValue()) ? stores.heldBefore(site, meter, ts) : new HeldReading(clock.clock(), clock.clockValue(), null);
-        } else {
-            previous = stores.heldBefore(site, meter, ts);
-            next = stores.heldAfter(site, meter, ts);
+        HeldReading previous = null;
+        HeldReading next = null;
+        if (d.kind() != MeterKind.QUANTITY) {
+            // A quantity credits its own value: its neighbours matter only to counters and rates.
+            if (inOrder) {
+                previous = clock.clock() == null ? null
+                        : Double.isNaN(clock.clockValue()) ? stores.heldBefore(site, meter, ts) : new HeldReading(clock.clock(), clock.clockValue(), null);
+            } else {
+                previous = stores.heldBefore(site, meter, ts);
+                next = stores.heldAfter(site, meter, ts);
+            }
         }
         Crediting.Insertion insertion = Crediting.insert(d.kind(), gapMaxMs, previous, next, ts, value);
         String unit = units.dimension().canonicalUnit();
         boolean first = true;
         for (CreditChange change : insertion.changes()) {
             // Only the reading's own credit can open a window in a unit the site does not count this material in.
-            Admission.Rejected conflict = windows.credit(site, d.material(), role, unit, change, s, first);
+            Admission.Rejected conflict = windows.credit(site, material, role, unit, change, s, first);
             if (conflict != null) {
                 out.reject(r, conflict, now);
                 return;
@@ -182,14 +196,27 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             LOG.info("rate gap on {}/{}: {} to {} exceeds gap.max {} ms, credited 0", site, meter,
                     Instant.ofEpochMilli(gap.fromTs()), Instant.ofEpochMilli(gap.toTs()), gapMaxMs);
         }
+        if (verdict.fate() == Admission.Fate.RESTATE) {
+            counters.restated();
+        }
         stores.putHeld(site, meter, new HeldReading(ts, value, r.seq()));
         MeterClockState after = clock.withReading(ts, value, now);
-        stores.putClock(site, d.material(), role, meter, after);
-        boolean moved = frontiers.onReading(site, d.material(), s, role, clock, after, now);
-        if (moved || !s.sent) {
-            closeWindows(site, d.material(), s, now);
+        stores.putClock(site, material, role, meter, after);
+        long thresholdBefore = siteState.lagThreshold(lagMaxMs);
+        SiteState siteAfter = siteState.withClock(after.clock());
+        if (siteAfter != siteState) {
+            stores.putSite(site, siteAfter);
         }
-        stores.putSiteMaterial(site, d.material(), s);
+        long thresholdAfter = siteAfter.lagThreshold(lagMaxMs);
+        boolean moved = frontiers.onReading(site, material, s, role, clock, after, now, thresholdBefore, thresholdAfter);
+        if (thresholdAfter > thresholdBefore) {
+            // The site's newest clock moved on: a meter now more than lag.max behind it stops holding windows.
+            moved |= frontiers.check(site, material, s, now, thresholdAfter);
+        }
+        if (moved || !s.sent) {
+            closeWindows(site, material, s, now);
+        }
+        stores.putSiteMaterial(site, material, s);
     }
 
     private void onLevel(ReadingRecord r, MeterDescriptor d, long ts, double value, String unit, long now) {
@@ -250,9 +277,10 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
                 touched.computeIfAbsent(descriptor.material(), m -> EnumSet.noneOf(Role.class)).add(descriptor.role());
             }
         }
+        long threshold = stores.site(site).lagThreshold(lagMaxMs);
         touched.forEach((material, roles) -> {
             SiteMaterialState s = stores.siteMaterial(site, material);
-            roles.forEach(role -> frontiers.rescan(site, material, s, role, now));
+            roles.forEach(role -> frontiers.rescan(site, material, s, role, now, threshold));
             closeWindows(site, material, s, now);
             stores.putSiteMaterial(site, material, s);
         });
@@ -263,11 +291,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     }
 
     private void onSite(String site, SiteDescriptor descriptor) {
-        if (descriptor == null) {
-            stores.deleteSite(site);
-        } else {
-            stores.putSite(site, descriptor);
-        }
+        stores.putSite(site, stores.site(site).withDescriptor(descriptor));
         // Region membership is re-sent by the next punctuation.
     }
 
@@ -293,6 +317,15 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         if (!next.equals(s.floors)) {
             windows.close(site, material, s, s.floors, next, region, now);
             s.floors = next;
+            long newestClosed = Long.MIN_VALUE;
+            for (long floor : next.flow().values()) {
+                newestClosed = Math.max(newestClosed, floor);
+            }
+            SiteState st = stores.site(site);
+            SiteState closedUntil = st.withClosedUntil(newestClosed);
+            if (closedUntil != st) {
+                stores.putSite(site, closedUntil);
+            }
         }
     }
 
@@ -301,9 +334,11 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         List<SiteMaterialState> states = new ArrayList<>(keys.size());
         for (KeyValue<String, String> sm : keys) {
             SiteMaterialState s = stores.siteMaterial(sm.key, sm.value);
-            frontiers.checkIdle(sm.key, sm.value, s, now);
+            frontiers.check(sm.key, sm.value, s, now, stores.site(sm.key).lagThreshold(lagMaxMs));
             closeWindows(sm.key, sm.value, s, now);
-            prune(sm.key, sm.value, s);
+            long horizonFloor = stores.site(sm.key).horizonFloor(horizonMs);
+            prune(sm.key, sm.value, s, horizonFloor);
+            windows.pruneClosed(sm.key, sm.value, s, horizonFloor);
             states.add(s);
         }
         windows.publishChanged(now);
@@ -315,8 +350,12 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         }
     }
 
-    /** Forgets the held readings that can no longer change a window (below each role's floor but the newest). */
-    private void prune(String site, String material, SiteMaterialState s) {
+    /**
+     * Forgets the held readings that can no longer change a window or be duplicated: below each
+     * role's floor but the newest (a counter or rate reading there is {@code late}), and for
+     * {@code quantity} meters, whose late readings restate, below the restatement horizon.
+     */
+    private void prune(String site, String material, SiteMaterialState s, long horizonFloor) {
         for (int r = 0; r < SiteMaterialState.ROLES; r++) {
             long floor = s.floors.flowFloor(ROLES[r]);
             if (floor <= s.prunedTo[r]) {
@@ -324,7 +363,9 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             }
             if (s.meters[r] > 0) {
                 for (KeyValue<String, MeterClockState> kv : stores.clocksOf(site, material, ROLES[r])) {
-                    stores.pruneHeld(site, kv.key, floor);
+                    MeterState m = stores.meter(site, kv.key);
+                    boolean quantity = m != null && m.descriptor().kind() == MeterKind.QUANTITY;
+                    stores.pruneHeld(site, kv.key, quantity ? Math.min(floor, horizonFloor) : floor);
                 }
             }
             s.prunedTo[r] = floor;
@@ -338,7 +379,6 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     }
 
     private String regionOf(String site) {
-        SiteDescriptor d = stores.site(site);
-        return d == null ? null : d.region();
+        return stores.site(site).region();
     }
 }

@@ -33,11 +33,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <tr><td>{@code loopflow-meter-clocks}</td><td>site, material, role, meter</td><td>{@link MeterClockState}</td></tr>
  *   <tr><td>{@code loopflow-held-readings}</td><td>site, meter, ts</td><td>{@link HeldReading}: value, seq</td></tr>
  *   <tr><td>{@code loopflow-seen-seqs}</td><td>site, meter, seq</td><td>ts of the held reading</td></tr>
- *   <tr><td>{@code loopflow-open-flows}</td><td>site, material, role, start</td><td>{@link FlowWindowState}</td></tr>
- *   <tr><td>{@code loopflow-open-kpis}</td><td>site, material, size, start</td><td>{@link KpiWindowState}: sums of its closed flow windows</td></tr>
+ *   <tr><td>{@code loopflow-site-flow-windows}</td><td>site, material, role, start</td><td>{@link FlowWindowState}, open, or closed within the horizon</td></tr>
+ *   <tr><td>{@code loopflow-site-kpi-windows}</td><td>site, material, window code, start</td><td>{@link KpiWindowState}: sums of its closed flow windows</td></tr>
  *   <tr><td>{@code loopflow-dirty-windows}</td><td>kind, window key</td><td>(marker) changed since last published</td></tr>
  *   <tr><td>{@code loopflow-site-materials}</td><td>site, material</td><td>{@link SiteMaterialState}</td></tr>
- *   <tr><td>{@code loopflow-site-descriptors}</td><td>site</td><td>{@link SiteDescriptor}</td></tr>
+ *   <tr><td>{@code loopflow-site-states}</td><td>site</td><td>{@link SiteState}: descriptor, newest clock, newest closed window</td></tr>
  *   <tr><td>{@code loopflow-stock-levels}</td><td>site, meter</td><td>{@link StockLevel}</td></tr>
  * </table>
  *
@@ -69,11 +69,11 @@ public final class SiteStores {
         clocks = context.getStateStore(StoreNames.METER_CLOCKS);
         held = context.getStateStore(StoreNames.HELD_READINGS);
         seqs = context.getStateStore(StoreNames.SEEN_SEQS);
-        flows = context.getStateStore(StoreNames.OPEN_FLOWS);
-        kpis = context.getStateStore(StoreNames.OPEN_KPIS);
+        flows = context.getStateStore(StoreNames.FLOW_WINDOWS);
+        kpis = context.getStateStore(StoreNames.KPI_WINDOWS);
         dirty = context.getStateStore(StoreNames.DIRTY_WINDOWS);
         siteMaterials = context.getStateStore(StoreNames.SITE_MATERIALS);
-        sites = context.getStateStore(StoreNames.SITE_DESCRIPTORS);
+        sites = context.getStateStore(StoreNames.SITE_STATES);
         stock = context.getStateStore(StoreNames.STOCK_LEVELS);
     }
 
@@ -239,14 +239,14 @@ public final class SiteStores {
     void putFlow(FlowWindowState w) {
         Bytes key = flowKey(w.site(), w.material(), w.role(), w.start());
         flows.put(key, Bin.Writer.value().str(w.site()).str(w.material()).u8(w.role().ordinal()).i64(w.start()).i64(w.end())
-                .f64(w.quantity()).str(w.unit()).i64(w.readings()).bool(w.dirty()).bytes());
+                .f64(w.quantity()).str(w.unit()).i64(w.readings()).bool(w.dirty()).bool(w.closed()).i32(w.revision()).bytes());
     }
 
     void deleteFlow(FlowWindowState w) {
         flows.delete(flowKey(w.site(), w.material(), w.role(), w.start()));
     }
 
-    /** The open flow windows of {@code role} starting in {@code [fromStart, toStart]}, oldest first. */
+    /** The flow windows (open or closed) of {@code role} starting in {@code [fromStart, toStart]}, oldest first. */
     List<FlowWindowState> flowsStarting(String site, String material, Role role, long fromStart, long toStart) {
         List<FlowWindowState> out = new ArrayList<>();
         if (fromStart > toStart) {
@@ -261,34 +261,34 @@ public final class SiteStores {
     }
 
     private static FlowWindowState decodeFlow(byte[] v) {
-        Bin.Reader r = Bin.Reader.value(v, StoreNames.OPEN_FLOWS);
-        return new FlowWindowState(r.str(), r.str(), ROLES[r.u8()], r.i64(), r.i64(), r.f64(), r.str(), r.i64(), r.bool());
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.FLOW_WINDOWS);
+        return new FlowWindowState(r.str(), r.str(), ROLES[r.u8()], r.i64(), r.i64(), r.f64(), r.str(), r.i64(), r.bool(), r.bool(), r.i32());
     }
 
-    KpiWindowState kpi(String site, String material, long size, long start) {
-        byte[] v = kpis.get(kpiKey(site, material, size, start));
+    KpiWindowState kpi(String site, String material, long code, long start) {
+        byte[] v = kpis.get(kpiKey(site, material, code, start));
         return v == null ? null : decodeKpi(v);
     }
 
     void putKpi(KpiWindowState w) {
-        Bin.Writer b = Bin.Writer.value().str(w.site()).str(w.material()).i64(w.size()).i64(w.start());
+        Bin.Writer b = Bin.Writer.value().str(w.site()).str(w.material()).i64(w.code()).i64(w.start()).i64(w.end());
         RoleSums s = w.sums();
         b.f64(s.inVirgin()).f64(s.inSecondary()).f64(s.outProduct()).f64(s.outReuse()).f64(s.outRecovery()).f64(s.outDisposal())
                 .f64(s.outStorage());
-        kpis.put(kpiKey(w.site(), w.material(), w.size(), w.start()), b.str(w.unit()).bytes());
+        kpis.put(kpiKey(w.site(), w.material(), w.code(), w.start()), b.str(w.unit()).bool(w.dirty()).bool(w.closed()).i32(w.revision()).bytes());
     }
 
     void deleteKpi(KpiWindowState w) {
-        kpis.delete(kpiKey(w.site(), w.material(), w.size(), w.start()));
+        kpis.delete(kpiKey(w.site(), w.material(), w.code(), w.start()));
     }
 
-    /** The open key-figure windows of {@code size} starting in {@code [fromStart, toStart]}, oldest first. */
-    List<KpiWindowState> kpisStarting(String site, String material, long size, long fromStart, long toStart) {
+    /** The key-figure windows (open or closed) of window {@code code} starting in {@code [fromStart, toStart]}, oldest first. */
+    List<KpiWindowState> kpisStarting(String site, String material, long code, long fromStart, long toStart) {
         List<KpiWindowState> out = new ArrayList<>();
         if (fromStart > toStart) {
             return out;
         }
-        try (KeyValueIterator<Bytes, byte[]> it = kpis.range(kpiKey(site, material, size, fromStart), kpiKey(site, material, size, toStart))) {
+        try (KeyValueIterator<Bytes, byte[]> it = kpis.range(kpiKey(site, material, code, fromStart), kpiKey(site, material, code, toStart))) {
             while (it.hasNext()) {
                 out.add(decodeKpi(it.next().value));
             }
@@ -297,13 +297,14 @@ public final class SiteStores {
     }
 
     private static KpiWindowState decodeKpi(byte[] v) {
-        Bin.Reader r = Bin.Reader.value(v, StoreNames.OPEN_KPIS);
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.KPI_WINDOWS);
         String site = r.str();
         String material = r.str();
-        long size = r.i64();
+        long code = r.i64();
         long start = r.i64();
+        long end = r.i64();
         RoleSums sums = new RoleSums(r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64());
-        return new KpiWindowState(site, material, size, start, sums, r.str());
+        return new KpiWindowState(site, material, code, start, end, sums, r.str(), r.bool(), r.bool(), r.i32());
     }
 
     // ---- windows changed since the last punctuation
@@ -312,11 +313,11 @@ public final class SiteStores {
         dirty.put(dirtyKey(DIRTY_FLOW, flowKey(w.site(), w.material(), w.role(), w.start())), MARKER);
     }
 
-    void markKpiDirty(String site, String material, long size, long start) {
-        dirty.put(dirtyKey(DIRTY_KPI, kpiKey(site, material, size, start)), MARKER);
+    void markKpiDirty(String site, String material, long code, long start) {
+        dirty.put(dirtyKey(DIRTY_KPI, kpiKey(site, material, code, start)), MARKER);
     }
 
-    /** The flow windows changed since the last punctuation that are still open, and the key-figure windows; forgets the marks. */
+    /** The flow windows changed since the last punctuation, and the key-figure windows; forgets the marks. */
     Dirty takeDirty() {
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = dirty.all()) {
@@ -342,8 +343,8 @@ public final class SiteStores {
         return new Dirty(f, k);
     }
 
-    /** A key-figure window: site, material, size and start (ms). */
-    record KpiKey(String site, String material, long size, long start) {
+    /** A key-figure window: site, material, window code and start (ms). */
+    record KpiKey(String site, String material, long code, long start) {
     }
 
     /** Windows changed since the last punctuation. */
@@ -374,7 +375,7 @@ public final class SiteStores {
         for (int r = 0; r < SiteMaterialState.ROLES; r++) {
             b.i64(s.frontier[r]).i32(s.atFrontier[r]).i32(s.meters[r]).i64(s.nextCheck[r]).i64(s.openUntil[r]).i64(s.prunedTo[r]);
         }
-        b.str(s.unit).bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
+        b.str(s.unit).i64(s.windowsPrunedTo).bool(s.sent).str(s.sentRegion).i64(s.sentFrontier);
         byte[] bytes = b.bytes();
         if (!Arrays.equals(bytes, s.stored)) {
             siteMaterials.put(key2(site, material), bytes);
@@ -417,6 +418,7 @@ public final class SiteStores {
             s.prunedTo[i] = r.i64();
         }
         s.unit = r.str();
+        s.windowsPrunedTo = r.i64();
         s.sent = r.bool();
         s.sentRegion = r.str();
         s.sentFrontier = r.i64();
@@ -424,30 +426,34 @@ public final class SiteStores {
         return s;
     }
 
-    // ---- site descriptors and stock levels
+    // ---- sites and stock levels
 
-    SiteDescriptor site(String site) {
+    SiteState site(String site) {
         byte[] v = sites.get(key1(site));
         if (v == null) {
-            return null;
+            return SiteState.NEW;
         }
-        Bin.Reader r = Bin.Reader.value(v, StoreNames.SITE_DESCRIPTORS);
-        String name = r.str();
-        String region = r.str();
-        boolean coordinates = r.bool();
-        return coordinates ? new SiteDescriptor(name, region, r.f64(), r.f64()) : new SiteDescriptor(name, region, null, null);
+        Bin.Reader r = Bin.Reader.value(v, StoreNames.SITE_STATES);
+        SiteDescriptor d = null;
+        if (r.bool()) {
+            String name = r.str();
+            String region = r.str();
+            d = r.bool() ? new SiteDescriptor(name, region, r.f64(), r.f64()) : new SiteDescriptor(name, region, null, null);
+        }
+        return new SiteState(d, r.i64(), r.i64());
     }
 
-    void putSite(String site, SiteDescriptor d) {
-        Bin.Writer b = Bin.Writer.value().str(d.name()).str(d.region()).bool(d.hasCoordinates());
-        if (d.hasCoordinates()) {
-            b.f64(d.lat()).f64(d.lon());
+    void putSite(String site, SiteState s) {
+        Bin.Writer b = Bin.Writer.value();
+        SiteDescriptor d = s.descriptor();
+        b.bool(d != null);
+        if (d != null) {
+            b.str(d.name()).str(d.region()).bool(d.hasCoordinates());
+            if (d.hasCoordinates()) {
+                b.f64(d.lat()).f64(d.lon());
+            }
         }
-        sites.put(key1(site), b.bytes());
-    }
-
-    void deleteSite(String site) {
-        sites.delete(key1(site));
+        sites.put(key1(site), b.i64(s.newestClock()).i64(s.newestClosedEnd()).bytes());
     }
 
     StockLevel stock(String site, String meter) {
@@ -494,7 +500,7 @@ public final class SiteStores {
         return Bytes.wrap(Bin.Writer.key().id(site).id(material).u8(role.ordinal()).ordered(start).bytes());
     }
 
-    private static Bytes kpiKey(String site, String material, long size, long start) {
-        return Bytes.wrap(Bin.Writer.key().id(site).id(material).ordered(size).ordered(start).bytes());
+    private static Bytes kpiKey(String site, String material, long code, long start) {
+        return Bytes.wrap(Bin.Writer.key().id(site).id(material).ordered(code).ordered(start).bytes());
     }
 }

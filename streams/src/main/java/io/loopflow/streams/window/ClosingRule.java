@@ -1,6 +1,7 @@
 package io.loopflow.streams.window;
 
 import io.loopflow.core.model.Role;
+import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -28,12 +29,18 @@ import java.util.Set;
 public final class ClosingRule {
     private final long graceMs;
     private final long flowSizeMs;
-    private final List<Long> kpiSizesMs;
+    private final List<KpiWindow> kpiWindows;
+    private final ZoneId zone;
 
-    public ClosingRule(long graceMs, long flowSizeMs, List<Long> kpiSizesMs) {
+    /**
+     * @param kpiWindows the key-figure windows, whose floors are kept by {@link KpiWindow#code()}
+     * @param zone       the time zone of calendar windows
+     */
+    public ClosingRule(long graceMs, long flowSizeMs, List<KpiWindow> kpiWindows, ZoneId zone) {
         this.graceMs = graceMs;
         this.flowSizeMs = flowSizeMs;
-        this.kpiSizesMs = List.copyOf(kpiSizesMs);
+        this.kpiWindows = List.copyOf(kpiWindows);
+        this.zone = zone;
     }
 
     /**
@@ -65,16 +72,16 @@ public final class ClosingRule {
             siteFrontier = Math.min(siteFrontier, f);
         }
         Map<Long, Long> kpi = new HashMap<>();
-        for (long size : kpiSizesMs) {
-            long floor = advanceOne(current.kpiFloor(size), siteFrontier, size, nowMs);
+        for (KpiWindow w : kpiWindows) {
+            long floor = advanceOne(current.kpiFloor(w.code()), siteFrontier, w, nowMs);
             if (floor != Long.MIN_VALUE) {
-                kpi.put(size, floor);
+                kpi.put(w.code(), floor);
             }
         }
         Map<String, Long> flow = new HashMap<>();
         roleFrontiers.forEach((role, frontier) -> {
             long currentFloor = current.flow().getOrDefault(role.wire(), Long.MIN_VALUE);
-            long floor = advanceOne(currentFloor, frontier, flowSizeMs, nowMs);
+            long floor = advanceOne(currentFloor, frontier, null, nowMs);
             if (floor != Long.MIN_VALUE) {
                 flow.put(role.wire(), floor);
             }
@@ -89,13 +96,13 @@ public final class ClosingRule {
             long f = e.getValue();
             siteFrontier = Math.min(siteFrontier, f);
             long floor = current.flow().getOrDefault(e.getKey().wire(), Long.MIN_VALUE);
-            if (advanceOne(floor, f, flowSizeMs, nowMs) != floor) {
+            if (advanceOne(floor, f, null, nowMs) != floor) {
                 return true;
             }
         }
-        for (long size : kpiSizesMs) {
-            long floor = current.kpiFloor(size);
-            if (advanceOne(floor, siteFrontier, size, nowMs) != floor) {
+        for (KpiWindow w : kpiWindows) {
+            long floor = current.kpiFloor(w.code());
+            if (advanceOne(floor, siteFrontier, w, nowMs) != floor) {
                 return true;
             }
         }
@@ -107,15 +114,15 @@ public final class ClosingRule {
         return Frontier.of(meters);
     }
 
-    private long advanceOne(long current, long frontier, long sizeMs, long nowMs) {
-        if (frontier == Frontier.NONE_ACTIVE) {
-            // The end of the last window that has ended by the wall clock.
-            return Math.max(current, Windows.startOf(nowMs, sizeMs));
-        }
+    /** The new floor of flow windows ({@code window} null) or of key-figure windows of {@code window}. */
+    private long advanceOne(long current, long frontier, KpiWindow window, long nowMs) {
         if (frontier == Frontier.WAITING) {
             return current;
         }
-        // The latest window end e with e + grace <= frontier.
-        return Math.max(current, Windows.startOf(frontier - graceMs, sizeMs));
+        // With no active meter, the end of the last window that has ended by the wall clock; else the latest window
+        // end e with e + grace <= frontier. The end of the last window ended by t is the start of the window holding t.
+        long t = frontier == Frontier.NONE_ACTIVE ? nowMs : frontier - graceMs;
+        long floor = window == null ? Windows.startOf(t, flowSizeMs) : window.startOf(t, zone);
+        return Math.max(current, floor);
     }
 }

@@ -52,21 +52,52 @@ class AdmissionTest {
     void shouldCheckSeqThenTsThenLatenessInThatOrder() {
         ReadingRecord r = reading(null, 41L);
         long floor = TS.toEpochMilli() + MIN;
+        long clock = TS.toEpochMilli() + 2 * MIN;
 
-        assertThat(Admission.duplicateOrLate(r, true, true, "s1", "gypsum", Role.OUT_REUSE, floor, MIN).detail())
+        assertThat(admit(r, MeterKind.COUNTER, clock, true, true, floor, Long.MIN_VALUE).rejected().detail())
                 .isEqualTo("seq 41 was already accepted from this meter");
-        assertThat(Admission.duplicateOrLate(r, false, true, "s1", "gypsum", Role.OUT_REUSE, floor, MIN).detail())
+        assertThat(admit(r, MeterKind.COUNTER, clock, false, true, floor, Long.MIN_VALUE).rejected().detail())
                 .isEqualTo("a reading at 2026-11-22T08:00:30Z was already accepted from this meter");
-        Admission.Rejected late = Admission.duplicateOrLate(r, false, false, "s1", "gypsum", Role.OUT_REUSE, floor, MIN);
+        Admission.Rejected late = admit(r, MeterKind.COUNTER, clock, false, false, floor, Long.MIN_VALUE).rejected();
         assertThat(late.reason()).isEqualTo(RejectReason.LATE);
-        assertThat(late.detail()).isEqualTo("the flow window 2026-11-22T08:00:00Z/2026-11-22T08:01:00Z of s1/gypsum/out.reuse has closed "
-                + "(closed until 2026-11-22T08:01:30Z)");
+        assertThat(late.detail()).isEqualTo("older than its meter's clock (2026-11-22T08:02:30Z) in a closed window: the flow window "
+                + "2026-11-22T08:00:00Z/2026-11-22T08:01:00Z of s1/gypsum/out.reuse has closed (closed until 2026-11-22T08:01:30Z) "
+                + "and a counter reading there would change credits already given");
     }
 
     @Test
     void shouldTakeAReadingAtOrAfterTheFloor() {
-        assertThat(Admission.duplicateOrLate(reading(null, 41L), false, false, "s1", "gypsum", Role.OUT_REUSE, TS.toEpochMilli(), MIN)).isNull();
-        assertThat(Admission.duplicateOrLate(reading(null, null), false, false, "s1", "gypsum", Role.OUT_REUSE, Long.MIN_VALUE, MIN)).isNull();
+        assertThat(admit(reading(null, 41L), MeterKind.COUNTER, null, false, false, TS.toEpochMilli(), Long.MIN_VALUE).fate())
+                .isEqualTo(Admission.Fate.CREDIT);
+        assertThat(admit(reading(null, null), MeterKind.RATE, null, false, false, Long.MIN_VALUE, Long.MIN_VALUE).fate())
+                .isEqualTo(Admission.Fate.CREDIT);
+    }
+
+    @Test
+    void shouldRestateAClosedWindowWithAQuantityOrAReadingNewerThanItsMetersClock() {
+        long floor = TS.toEpochMilli() + MIN;
+        ReadingRecord r = reading(null, null);
+
+        assertThat(admit(r, MeterKind.QUANTITY, TS.toEpochMilli() + 2 * MIN, false, false, floor, Long.MIN_VALUE).fate())
+                .isEqualTo(Admission.Fate.RESTATE);
+        assertThat(admit(r, MeterKind.COUNTER, TS.toEpochMilli() - MIN, false, false, floor, Long.MIN_VALUE).fate())
+                .isEqualTo(Admission.Fate.RESTATE);
+        assertThat(admit(r, MeterKind.RATE, null, false, false, floor, Long.MIN_VALUE).fate()).isEqualTo(Admission.Fate.RESTATE);
+    }
+
+    @Test
+    void shouldRejectAnythingOlderThanTheHorizonAsLateSayingSo() {
+        long floor = TS.toEpochMilli() + 60 * MIN;
+        Admission.Verdict v = admit(reading(null, null), MeterKind.QUANTITY, null, false, false, floor, TS.toEpochMilli() + MIN);
+
+        assertThat(v.fate()).isEqualTo(Admission.Fate.REJECT);
+        assertThat(v.rejected().reason()).isEqualTo(RejectReason.LATE);
+        assertThat(v.rejected().detail()).startsWith("older than restate.horizon: the flow window 2026-11-22T08:00:00Z/2026-11-22T08:01:00Z")
+                .endsWith("data before 2026-11-22T08:01:30Z no longer restates it");
+    }
+
+    private static Admission.Verdict admit(ReadingRecord r, MeterKind kind, Long clock, boolean seqSeen, boolean tsHeld, long floor, long horizon) {
+        return Admission.admit(r, kind, clock, seqSeen, tsHeld, "s1", "gypsum", Role.OUT_REUSE, floor, horizon, MIN);
     }
 
     @Test

@@ -74,7 +74,7 @@ class StateFormatTest {
 
     @Test
     void shouldRoundTripRegionEvents() {
-        RegionEvent window = RegionEvent.window("kalundborg", "asnaes", "gypsum", 3_600_000, 1_700_000_000_000L,
+        RegionEvent window = RegionEvent.window("kalundborg", "asnaes", "gypsum", 3_600_000, 1_700_000_000_000L, 1_700_003_600_000L,
                 new RoleSums(1, 2, 3, 4, 5, 6, 7), "t", true);
         RegionEvent progress = RegionEvent.progress("kalundborg", "asnaes", "gypsum", Long.MIN_VALUE);
 

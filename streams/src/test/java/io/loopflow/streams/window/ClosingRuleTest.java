@@ -13,7 +13,7 @@ class ClosingRuleTest {
     private static final long DAY = 24 * HOUR;
     /** Wall clock well after every event time below, unless a test says otherwise. */
     private static final long LATER = 10 * DAY;
-    private final ClosingRule rule = new ClosingRule(5 * MIN, MIN, List.of(HOUR, DAY));
+    private final ClosingRule rule = new ClosingRule(5 * MIN, MIN, List.of(KpiWindow.of(java.time.Duration.ofMillis(HOUR)), KpiWindow.DAY), java.time.ZoneOffset.UTC);
 
     @Test
     void flowWindowClosesOnceEveryActiveMeterOfItsRolePassedEndPlusGrace() {
@@ -47,7 +47,7 @@ class ClosingRuleTest {
         assertThat(c.flowFloor(Role.OUT_REUSE)).isEqualTo(3 * HOUR + 30 * MIN);
         assertThat(c.flowFloor(Role.OUT_DISPOSAL)).isEqualTo(3 * HOUR + 30 * MIN);
         // today's window is still running: it waits for its end or for the meters to come back
-        assertThat(c.kpiFloor(DAY)).isZero();
+        assertThat(c.kpiFloor(KpiWindow.DAY.code())).isZero();
     }
 
     @Test
