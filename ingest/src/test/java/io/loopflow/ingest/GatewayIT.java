@@ -417,6 +417,143 @@ class GatewayIT {
         }
     }
 
+    @Test
+    void shouldRejectMisspeltTopicsAndUnsetClocksAsInvalidFieldAndLeaveAlertsAlone() throws MqttException {
+        // given a gateway, and topics that are none of the contract's: before, the broker acknowledged them to no one
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        List<String> misspelt = List.of("loopflow/v1/typo/meters/m1/readings", "loopflow/v1/typo/meter/m1/reading",
+                "loopflow/v1/typo/readings", "loopflow/v1/typo/meters/m1");
+        String topic = InboundTopic.reading("typo", "m1");
+        String epoch = "{\"ts\":0,\"value\":5000,\"seq\":1}";
+        String yearZero = "{\"ts\":\"0000-01-01T00:00:00Z\",\"value\":5000,\"seq\":2}";
+        String year1970 = "{\"ts\":\"1970-01-01T00:00:00Z\",\"value\":5000,\"seq\":3}";
+
+        try (Gateway gateway = startGateway(config("gw-typo", "g-typo"), registry);
+             TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-typo")) {
+            // when
+            for (String t : misspelt) {
+                assertThat(plant.publishAndAwait(t, reading(ts, 1, 1), false)).as("PUBACK on " + t).containsOnly(0);
+            }
+            assertThat(plant.publishAndAwait(InboundTopic.alerts("typo"), "{\"id\":\"x\"}", false)).containsOnly(0);
+            plant.publish(topic, epoch);
+            plant.publish(topic, yearZero);
+            plant.publish(topic, year1970);
+            plant.publish(topic, reading(ts, 4, 4));
+            plant.awaitAcknowledged();
+
+            // then the alert is acknowledged and ignored, everything else is rejected or accepted
+            await().atMost(WAIT).until(() -> gateway.accepted() == 1 && gateway.rejected() == misspelt.size() + 3);
+            assertThat(registry.get("loopflow.gateway.messages.ignored").tag("route", "alert").counter().count()).isEqualTo(1);
+        }
+        List<Rejection> rejections;
+        try (TopicReader<Rejection> j = new TopicReader<>(kafka.bootstrapServers(), Topics.REJECTED)) {
+            rejections = j.readToEnd().stream().map(TopicReader.Entry::value).filter(r -> r.mqttTopic().startsWith("loopflow/v1/typo/")).toList();
+        }
+        assertThat(rejections).allSatisfy(r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD));
+        assertThat(rejections).filteredOn(r -> misspelt.contains(r.mqttTopic()))
+                .extracting(r -> r.key() + " | " + r.detail().substring(0, r.detail().indexOf(" (expected")))
+                .containsExactlyInAnyOrderElementsOf(misspelt.stream().map(t -> t + " | not a LoopFlow v1 inbound topic: " + t).toList());
+        assertThat(rejections).filteredOn(r -> r.mqttTopic().equals(topic)).extracting(Rejection::detail).containsExactlyInAnyOrder(
+                "ts 1970-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?",
+                "ts 0000-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?",
+                "ts 1970-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?");
+        assertThat(rejections).noneMatch(r -> r.mqttTopic().endsWith("/alerts"));
+    }
+
+    @Test
+    void shouldSeeAMisspeltTopicOncePerShareGroupAndADescriptorOncePerGateway() throws MqttException {
+        // given two gateways of one share group: misspelt topics come through the shared subscription, descriptors
+        // through each gateway's ordinary one, and the shared subscription delivers a copy of each descriptor too
+        int topics = 40;
+        SimpleMeterRegistry ra = new SimpleMeterRegistry();
+        SimpleMeterRegistry rb = new SimpleMeterRegistry();
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        try (Gateway a = startGateway(config("gw-once-a", "g-once"), ra);
+             Gateway b = startGateway(config("gw-once-b", "g-once"), rb);
+             TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-once")) {
+            // when
+            for (int i = 0; i < topics; i++) {
+                plant.publish("loopflow/v1/once/meters/m" + i + "/readings", reading(ts, i, i));
+            }
+            plant.publish(InboundTopic.siteMeta("once"), "{\"name\":\"Once\",\"region\":\"r\"}");
+            plant.awaitAcknowledged();
+
+            // then each misspelt topic is rejected by one gateway, and the descriptor written by each
+            await().atMost(WAIT).until(() -> a.rejected() + b.rejected() >= topics && descriptors(ra) + descriptors(rb) >= 2);
+            double copies = ra.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count()
+                    + rb.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count();
+            await().atMost(WAIT).until(() -> ra.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count()
+                    + rb.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count() >= 1);
+            LOG.info("once per group: gateway a rejected {}, b {}; descriptor copies ignored so far {}", a.rejected(), b.rejected(), copies);
+        }
+        List<String> rejected;
+        List<String> sites;
+        try (TopicReader<Rejection> j = new TopicReader<>(kafka.bootstrapServers(), Topics.REJECTED);
+             TopicReader<SiteDescriptor> s = new TopicReader<>(kafka.bootstrapServers(), Topics.SITES)) {
+            rejected = j.readToEnd().stream().map(TopicReader.Entry::key).filter(k -> k.startsWith("loopflow/v1/once/")).toList();
+            sites = s.readToEnd().stream().map(TopicReader.Entry::key).filter("once"::equals).toList();
+        }
+        assertThat(rejected).hasSize(topics).doesNotHaveDuplicates();
+        assertThat(sites).as("the site descriptor, written once by each gateway").hasSize(2);
+    }
+
+    @Test
+    void shouldCountARetainedReadingOnceAcrossAReconnectARestartAndANewSession() throws MqttException {
+        // given a lone gateway (ordinary subscriptions, as in local mode) whose Kafka writes of site "retain" the test completes
+        String site = "retain";
+        GatewayConfig config = config("gw-retain", GatewayConfig.NO_SHARE_GROUP);
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        HeldProducer first = new HeldProducer(r -> r.key() != null && r.key().startsWith(site + "/"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-retain")) {
+            try (Gateway gateway = new Gateway(config, registry, p -> first)) {
+                gateway.start();
+                // when a plant publishes a reading with the retain flag
+                plant.publishAndAwait(InboundTopic.reading(site, "m1"), reading(ts.plusSeconds(1), 1, 1), true);
+                await().atMost(WAIT).until(() -> first.held().size() == 1);
+                first.succeedAll();
+
+                // and the next write fails, so that the gateway drops its connection, reconnects and subscribes again
+                plant.publish(InboundTopic.reading(site, "m1"), reading(ts.plusSeconds(2), 2, 2));
+                await().atMost(WAIT).until(() -> first.held().size() == 2);
+                first.held().get(1).fail(new TimeoutException("injected: Kafka did not answer"));
+                await().atMost(WAIT).until(() -> {
+                    first.succeedAll();
+                    return registry.get("loopflow.gateway.reconnects").counter().count() == 1 && gateway.accepted() == 2;
+                });
+            }
+            // and the gateway restarts on its session, and another starts on a new session
+            List<Long> afterRestart = seqsSeenBy(config, plant, site, 3);
+            List<Long> newSession = seqsSeenBy(config.withClientId("gw-retain-new"), plant, site, 4);
+
+            // then the retained reading was written once, and never replayed at a subscribe
+            assertThat(first.held()).extracting(h -> seqOf(h.record())).containsExactly(1L, 2L, 2L);
+            assertThat(afterRestart).containsExactly(3L);
+            assertThat(newSession).containsExactly(4L);
+        } finally {
+            try (TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-retain")) {
+                plant.publish(InboundTopic.reading(site, "m1"), new byte[0], true);
+            }
+        }
+    }
+
+    /** Starts a gateway of {@code config}, publishes reading {@code seq} and returns the seqs of {@code site} it wrote. */
+    private static List<Long> seqsSeenBy(GatewayConfig config, TestPublisher plant, String site, long seq) throws MqttException {
+        HeldProducer producer = new HeldProducer(r -> r.key() != null && r.key().startsWith(site + "/"));
+        try (Gateway gateway = new Gateway(config, new SimpleMeterRegistry(), p -> producer)) {
+            gateway.start();
+            plant.publish(InboundTopic.reading(site, "m1"), reading(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS), seq, seq));
+            // A retained message would be sent at the subscribe, so before this reading, published once subscribed.
+            await().atMost(WAIT).until(() -> {
+                producer.succeedAll();
+                return producer.held().stream().anyMatch(h -> seqOf(h.record()) == seq);
+            });
+            producer.succeedAll();
+            return producer.held().stream().map(h -> seqOf(h.record())).toList();
+        }
+    }
+
     private static long seqOf(ProducerRecord<String, byte[]> r) {
         return Topics.READINGS.valueSerde().deserializer().deserialize(r.topic(), r.value()).seq();
     }

@@ -46,6 +46,14 @@ final class TestPublisher implements AutoCloseable {
         publish(topic, payload.getBytes(StandardCharsets.UTF_8), true);
     }
 
+    /** Publishes at QoS 1 and waits for the PUBACK: its reason codes (0x10 = no subscriber matched). */
+    int[] publishAndAwait(String topic, String payload, boolean retained) throws MqttException {
+        awaitAcknowledged();
+        IMqttToken token = client.publish(topic, new MqttMessage(payload.getBytes(StandardCharsets.UTF_8), 1, retained, null));
+        token.waitForCompletion(TIMEOUT_MS);
+        return token.getReasonCodes();
+    }
+
     /** Waits until the broker acknowledged everything published so far. */
     void awaitAcknowledged() throws MqttException {
         while (!inFlight.isEmpty()) {
