@@ -1,6 +1,7 @@
 package io.loopflow.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.loopflow.core.RejectReason;
@@ -19,7 +20,11 @@ import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.EmbeddedMqttBroker;
 import io.loopflow.embedded.TopicSetup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import javax.net.ssl.SSLSocket;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -43,9 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway between a real MQTT broker (HiveMQ CE) and a real KRaft Kafka node, both in this JVM
- * and started once for the class. Each test uses its own site ids, gateway client ids and share
- * group, and reads only its own keys from the shared topics.
+ * The gateway between a real MQTT broker (HiveMQ CE, with a plain and a TLS listener; the TLS one with a
+ * certificate of a CA made for the class) and a real KRaft Kafka node, both in this JVM and started once
+ * for the class. Each test uses its own site ids, gateway client ids and share group, and reads only its
+ * own keys from the shared topics.
  */
 class GatewayIT {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayIT.class);
@@ -56,11 +63,13 @@ class GatewayIT {
 
     private static EmbeddedKafka kafka;
     private static EmbeddedMqttBroker mqtt;
+    private static TestCertificates certs;
 
     @BeforeAll
-    static void startBrokers() {
+    static void startBrokers() throws Exception {
+        certs = TestCertificates.create(Files.createDirectories(dataDir.resolve("tls")));
         kafka = EmbeddedKafka.start(dataDir, 0);
-        mqtt = EmbeddedMqttBroker.start(dataDir, 0, false);
+        mqtt = EmbeddedMqttBroker.builder(dataDir).tls(certs.brokerKeyStore(), certs.password()).start();
         TopicSetup.ensureTopics(kafka.bootstrapServers(), 3);
     }
 
@@ -535,6 +544,40 @@ class GatewayIT {
             try (TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-retain")) {
                 plant.publish(InboundTopic.reading(site, "m1"), new byte[0], true);
             }
+        }
+    }
+
+    @Test
+    void shouldReadOverTlsTrustingTheGivenCaAndBeRefusedByABrokerWhoseCertificateItDoesNotTrust() throws Exception {
+        // given a broker whose TLS certificate was signed by the class's CA
+        String site = "tls";
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GatewayConfig tls = config("gw-tls", "g-tls").withMqttUri(mqtt.tlsUri()).withTls(new MqttTls(certs.caPem(), ""));
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+        // when a gateway that trusts the CA reads a reading that a plant published over TLS
+        try (Gateway gateway = startGateway(tls, registry);
+             TestPublisher plant = new TestPublisher(mqtt.tlsUri(), "plant-tls", new MqttTls(certs.caTrustStore(), certs.password()))) {
+            plant.publish(InboundTopic.reading(site, "m1"), reading(ts, 7, 1));
+            plant.awaitAcknowledged();
+            await().atMost(WAIT).until(() -> gateway.accepted() == 1);
+        }
+        // then it is in Kafka
+        try (TopicReader<ReadingRecord> r = new TopicReader<>(kafka.bootstrapServers(), Topics.READINGS)) {
+            assertThat(r.readToEnd()).filteredOn(e -> e.key().equals("tls/m1")).extracting(e -> e.value().value()).containsExactly(7.0);
+        }
+        // and the TLS socket has TCP_NODELAY, like the plain one
+        try (SSLSocket socket = (SSLSocket) tls.tls().socketFactory(mqtt.tlsUri(), "gateway").createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", URI.create(mqtt.tlsUri()).getPort()), 10_000);
+            socket.startHandshake();
+            assertThat(socket.getTcpNoDelay()).isTrue();
+        }
+
+        // and gateways that trust another CA, or only the JVM's CAs, are refused at the handshake
+        for (MqttTls untrusting : List.of(new MqttTls(certs.otherCaPem(), ""), MqttTls.JVM_TRUST)) {
+            Gateway refused = new Gateway(tls.withClientId("gw-tls-untrusting").withTls(untrusting), new SimpleMeterRegistry());
+            assertThatThrownBy(refused::start).as(untrusting.toString()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("could not connect").hasRootCauseInstanceOf(CertPathBuilderException.class);
         }
     }
 

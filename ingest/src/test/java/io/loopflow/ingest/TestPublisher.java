@@ -22,10 +22,15 @@ final class TestPublisher implements AutoCloseable {
     private final Deque<IMqttToken> inFlight = new ArrayDeque<>();
 
     TestPublisher(String uri, String clientId) throws MqttException {
+        this(uri, clientId, MqttTls.JVM_TRUST);
+    }
+
+    /** A plant on {@code uri}, over TLS trusting {@code tls} for an {@code ssl://} URI. */
+    TestPublisher(String uri, String clientId, MqttTls tls) throws MqttException {
         client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
-        o.setSocketFactory(new TcpNoDelaySocketFactory());
+        tls.applyTo(o, uri, "plant");
         client.connect(o).waitForCompletion(TIMEOUT_MS);
     }
 
