@@ -130,6 +130,7 @@ final class GatewayBridge implements GatewaySession.Inbound {
     public void connectionLost(String why) {
         // Paho has stopped delivering this connection's messages; their packet ids mean nothing on the next one.
         int forgotten = acks.reset();
+        metrics.connectionLost();
         LOG.warn("gateway {} lost its MQTT connection ({}); {} unacknowledged messages will be redelivered",
                 config.clientId(), why, forgotten);
     }
