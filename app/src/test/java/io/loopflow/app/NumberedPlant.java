@@ -107,6 +107,7 @@ final class NumberedPlant implements AutoCloseable {
                     : "client error " + e.getReasonCode() + (e.getCause() == null ? "" : " " + e.getCause().getClass().getSimpleName()),
                     1L, Long::sum);
             closeQuietly(client);
+            // A plant's retry interval (what its MQTT client would do), not a wait for readiness.
             TimeUnit.MILLISECONDS.sleep(RETRY_MS);
             return null;
         }

@@ -113,7 +113,7 @@ public final class ServiceAccess {
             }
             refusedImpersonations.incrementAndGet();
             return new Decision(ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD,
-                    "user " + SERVICE_USER + " is LoopFlow's own services; wrong password");
+                    "user " + SERVICE_USER + " belongs to LoopFlow's own services: wrong password");
         }
         if (serviceClientIds.contains(clientId)) {
             refusedImpersonations.incrementAndGet();
