@@ -57,7 +57,7 @@ public record GatewayConfig(String mqttUri, String kafkaBootstrap, String client
         }
         requireText("gateway.kafka-bootstrap", kafkaBootstrap);
         requireText("gateway.client-id", clientId);
-        // Empty: a lone gateway reading through an ordinary subscription (see readingsSubscription()).
+        // Empty: a lone gateway reading through an ordinary subscription (see inboundSubscription()).
         Objects.requireNonNull(shareGroup, "gateway.share-group");
         // A share name is one topic level without wildcards (MQTT 5, 4.8.2).
         if (shareGroup.contains("/") || shareGroup.contains("+") || shareGroup.contains("#")) {
