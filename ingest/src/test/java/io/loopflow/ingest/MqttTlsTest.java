@@ -18,7 +18,7 @@ class MqttTlsTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.caOnly(dir);
     }
 
     @Test

@@ -11,9 +11,24 @@ import java.util.concurrent.TimeUnit;
  * Test helper: a throw-away CA and a broker certificate it signed for 127.0.0.1 and localhost, made with the
  * JDK's {@code keytool} (always there, no library needed). Files, in {@code dir}:
  * {@code ca.pem} (the CA certificate, PEM), {@code ca-truststore.p12} (the same as a PKCS12 trust store),
- * {@code broker.p12} (the broker's key with its chain) and {@code other-ca.pem} (an unrelated CA).
+ * {@code broker.p12} (the broker's key with its chain) and {@code other-ca.pem} (an unrelated CA); {@link #caOnly} makes
+ * the first two only.
  */
 record TestCertificates(Path caPem, Path caTrustStore, Path brokerKeyStore, Path otherCaPem, String password) {
+
+    /** Only the CA, as PEM and as a PKCS12 trust store (three keytool runs instead of ten); no broker key store. */
+    static TestCertificates caOnly(Path dir) throws IOException, InterruptedException {
+        String pw = "test-" + Long.toHexString(System.nanoTime());
+        Path ca = dir.resolve("ca.p12");
+        Path caPem = dir.resolve("ca.pem");
+        Path trust = dir.resolve("ca-truststore.p12");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=LoopFlow test CA",
+                "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString(), "-storepass", pw, "-storetype", "PKCS12");
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-storepass", pw, "-file", caPem.toString());
+        keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caPem.toString(), "-keystore", trust.toString(), "-storepass", pw,
+                "-storetype", "PKCS12");
+        return new TestCertificates(caPem, trust, null, null, pw);
+    }
 
     static TestCertificates create(Path dir) throws IOException, InterruptedException {
         String pw = "test-" + Long.toHexString(System.nanoTime());
