@@ -7,6 +7,7 @@ import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,6 +36,9 @@ public final class GatewayCommand implements Callable<Integer> {
     @Mixin
     MqttLoginOptions mqttLogin;
 
+    @Mixin
+    MqttTlsOptions mqttTls;
+
     @Option(names = "--kafka-bootstrap", defaultValue = "${env:LOOPFLOW_KAFKA_BOOTSTRAP:-127.0.0.1:9092}",
             description = "Kafka bootstrap servers. Env LOOPFLOW_KAFKA_BOOTSTRAP.")
     String kafkaBootstrap;
@@ -56,6 +60,11 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "How far ahead of this clock a reading may be. Env LOOPFLOW_MAX_FUTURE.")
     Duration maxFuture;
 
+    @Option(names = "--min-ts", defaultValue = "${env:LOOPFLOW_MIN_TS:-2000-01-01T00:00:00Z}", converter = MinTsConverter.class,
+            description = "Earliest reading ts accepted (RFC 3339 or a date); older ones, from a device whose clock was never "
+                    + "set, are rejected as invalid_field. Env LOOPFLOW_MIN_TS.")
+    Instant minTs;
+
     @Option(names = "--session-expiry", defaultValue = "${env:LOOPFLOW_SESSION_EXPIRY:-1h}", converter = DurationConverter.class,
             description = "How long the broker queues readings for this gateway while it is away. Env LOOPFLOW_SESSION_EXPIRY.")
     Duration sessionExpiry;
@@ -76,13 +85,13 @@ public final class GatewayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
-                sessionExpiry, logInterval, mqttLogin.login());
+                minTs, sessionExpiry, logInterval, mqttLogin.login(), mqttTls.tls());
         HealthServer.checkPort(healthPort);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Gateway gateway = new Gateway(config, registry);
         AlertPublisher publisher = alerts
                 ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts")
-                        .withLogin(config.login()), registry)
+                        .withLogin(config.login()).withTls(config.tls()), registry)
                 : null;
         HealthServer health = HealthServer.start("0.0.0.0", healthPort, gateway::connected, () -> health(gateway));
         // Closed in reverse: the health endpoint, the alert publisher, then the gateway.

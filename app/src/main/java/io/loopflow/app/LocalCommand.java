@@ -2,6 +2,7 @@ package io.loopflow.app;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +65,11 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Start the simulated clock this far in the past and catch up at --sim-speed. Env LOOPFLOW_SIM_BACKFILL.")
     Duration simBackfill;
 
+    @Option(names = "--min-ts", defaultValue = "${env:LOOPFLOW_MIN_TS:-2000-01-01T00:00:00Z}", converter = MinTsConverter.class,
+            description = "Earliest reading ts accepted (RFC 3339 or a date); older ones, from a device whose clock was never "
+                    + "set, are rejected as invalid_field. Env LOOPFLOW_MIN_TS.")
+    Instant minTs;
+
     @Option(names = "--influx-url", defaultValue = "${env:LOOPFLOW_INFLUX_URL:-}",
             description = "Also write history to this InfluxDB (v2 write API, e.g. http://127.0.0.1:8086); empty: no sink. "
                     + "Env LOOPFLOW_INFLUX_URL.")
@@ -85,7 +91,7 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, windows.flowWindow, windows.kpiWindows,
-                windows.grace, windows.idleTimeout, mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill);
+                windows.grace, windows.idleTimeout, mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill, minTs);
         LOG.info("Starting LoopFlow local (data in {}, flow window {}, kpi windows {}, grace {}, idle timeout {}, "
                         + "MQTT persistence {}, {} partition(s))",
                 config.dataDir(), DurationConverter.format(config.flowWindow()),

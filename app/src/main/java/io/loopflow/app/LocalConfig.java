@@ -1,7 +1,9 @@
 package io.loopflow.app;
 
+import io.loopflow.ingest.GatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,10 +25,12 @@ import java.util.Objects;
  * @param simulate        {@code --simulate}: also run the Kalundborg simulator against the embedded broker
  * @param simSpeed        {@code --sim-speed}: simulated seconds per wall second while behind, 0 = full speed (default 1)
  * @param simBackfill     {@code --sim-backfill}: how far in the past the simulated clock starts (default 0)
+ * @param minTs           {@code --min-ts}: the earliest reading {@code ts} the gateway accepts (default 2000-01-01T00:00:00Z)
  */
 public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow,
                           List<Duration> kpiWindows, Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence,
-                          int partitions, Duration statusInterval, boolean simulate, double simSpeed, Duration simBackfill) {
+                          int partitions, Duration statusInterval, boolean simulate, double simSpeed, Duration simBackfill,
+                          Instant minTs) {
 
     public LocalConfig {
         port("--mqtt-port", mqttPort);
@@ -55,6 +59,17 @@ public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDi
         if (simBackfill == null || simBackfill.isNegative()) {
             throw new IllegalArgumentException("--sim-backfill must not be negative, got " + simBackfill);
         }
+        if (minTs == null || minTs.isAfter(Instant.now())) {
+            throw new IllegalArgumentException("--min-ts must not be in the future (every reading would be rejected), got " + minTs);
+        }
+    }
+
+    /** With {@code --min-ts} at its default, 2000-01-01T00:00:00Z. */
+    public LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow, List<Duration> kpiWindows,
+                       Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence, int partitions, Duration statusInterval,
+                       boolean simulate, double simSpeed, Duration simBackfill) {
+        this(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindows, grace, idleTimeout, mqttPersistence, partitions,
+                statusInterval, simulate, simSpeed, simBackfill, GatewayConfig.DEFAULT_MIN_TS);
     }
 
     private static void port(String flag, int port) {

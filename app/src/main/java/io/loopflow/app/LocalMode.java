@@ -5,9 +5,11 @@ import io.loopflow.app.simulate.Simulator;
 import io.loopflow.app.simulate.SimulatorConfig;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.EmbeddedMqttBroker;
+import io.loopflow.embedded.ServiceAccess;
 import io.loopflow.embedded.TopicSetup;
 import io.loopflow.ingest.Gateway;
 import io.loopflow.ingest.GatewayConfig;
+import io.loopflow.ingest.MqttLogin;
 import io.loopflow.ingest.alerts.AlertPublisher;
 import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import io.loopflow.sink.InfluxSink;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -42,6 +45,15 @@ import org.slf4j.LoggerFactory;
  * taking messages and flushes to Kafka before Kafka goes, and Streams commits before Kafka goes.
  * The MQTT broker's drop counter is a Micrometer gauge ({@value #DROPPED_GAUGE}) and is logged
  * every status interval, as a warning when it is above 0.
+ *
+ * <p>Who may connect to the broker is decided by a {@link ServiceAccess} (CONTRACT.md section 7): the
+ * gateway, the alert publisher and the simulator log in as {@value ServiceAccess#SERVICE_USER} with a
+ * password drawn at random for this start; their client ids are refused to anyone else, so no other client
+ * can take over or end their sessions. Plants are refused ({@code 0x88 server unavailable}) until the
+ * gateway's session exists and is subscribed, which happens right after Kafka and the topics, before the
+ * stream processor: from the first CONNECT the broker accepts, every QoS 1 reading it acknowledges is queued
+ * for the gateway's session. The port itself is open from the broker's start (HiveMQ cannot open a listener
+ * later), so a plant that tries early gets a refusal it retries on, never an acknowledgement that is lost.
  */
 public final class LocalMode implements AutoCloseable {
     /** Micrometer gauge of the embedded broker's discarded messages. */
@@ -67,6 +79,9 @@ public final class LocalMode implements AutoCloseable {
     private StreamProcessor processor;
     private Simulator simulator;
     private Duration startupTime;
+    private volatile Duration plantsAdmittedAfter;
+    private final ServiceAccess access = new ServiceAccess(Set.of(GatewayConfig.DEFAULT_CLIENT_ID,
+            AlertPublisherConfig.DEFAULT_CLIENT_ID, SimulatorConfig.DEFAULT_CLIENT_ID));
 
     private record Named(String name, AutoCloseable resource) {
     }
@@ -97,7 +112,7 @@ public final class LocalMode implements AutoCloseable {
     public void start() {
         long t0 = System.nanoTime();
         try {
-            startAll();
+            startAll(t0);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -123,12 +138,13 @@ public final class LocalMode implements AutoCloseable {
         }
     }
 
-    private void startAll() {
+    private void startAll(long t0) {
         // The two brokers are independent and each takes seconds: start them side by side.
         CompletableFuture<EmbeddedKafka> kafkaStart = CompletableFuture.supplyAsync(
                 () -> EmbeddedKafka.start(config.dataDir(), config.kafkaPort()));
         try {
-            mqtt = EmbeddedMqttBroker.start(config.dataDir(), config.mqttPort(), config.mqttPersistence() == MqttPersistence.FILE);
+            mqtt = EmbeddedMqttBroker.builder(config.dataDir()).port(config.mqttPort())
+                    .filePersistence(config.mqttPersistence() == MqttPersistence.FILE).access(access).start();
             track("MQTT broker", mqtt);
         } finally {
             try {
@@ -145,6 +161,19 @@ public final class LocalMode implements AutoCloseable {
         ensureOpen();
         TopicSetup.ensureTopics(kafka.bootstrapServers(), config.partitions());
 
+        // The one gateway of local mode reads through ordinary subscriptions: HiveMQ CE drains a shared
+        // subscription's backlog far slower (docs: README, "Measured"). It starts before the stream processor,
+        // whose start can take a minute after a crash, so that plants are admitted as early as possible.
+        gateway = new Gateway(GatewayConfig.defaults(mqtt.uri(), kafka.bootstrapServers()).withShareGroup(GatewayConfig.NO_SHARE_GROUP)
+                .withMinTs(config.minTs()).withLogin(serviceLogin()), registry);
+        track("gateway", gateway);
+        gateway.start();
+        ensureOpen();
+        access.admitPlants();
+        plantsAdmittedAfter = Duration.ofNanos(System.nanoTime() - t0);
+        LOG.info("MQTT broker open to plants on {}: the gateway is subscribed ({} ms after the start)", mqtt.uri(),
+                plantsAdmittedAfter.toMillis());
+
         ProcessorConfig streams = ProcessorConfig.defaults(kafka.bootstrapServers(), config.dataDir().resolve("streams"))
                 .withFlowWindow(config.flowWindow())
                 .withKpiWindows(config.kpiWindows())
@@ -156,15 +185,8 @@ public final class LocalMode implements AutoCloseable {
         track("stream processor", processor);
         processor.start();
 
-        // The one gateway of local mode reads through an ordinary subscription: HiveMQ CE drains a shared
-        // subscription's backlog far slower (docs: README, "Measured").
-        gateway = new Gateway(GatewayConfig.defaults(mqtt.uri(), kafka.bootstrapServers()).withShareGroup(GatewayConfig.NO_SHARE_GROUP),
-                registry);
-        track("gateway", gateway);
-        gateway.start();
-
         // Alerts go back to the plants over MQTT, on loopflow/v1/{site}/alerts.
-        AlertPublisherConfig alertConfig = AlertPublisherConfig.defaults(mqtt.uri(), kafka.bootstrapServers());
+        AlertPublisherConfig alertConfig = AlertPublisherConfig.defaults(mqtt.uri(), kafka.bootstrapServers()).withLogin(serviceLogin());
         alerts = new AlertPublisher(alertConfig, registry);
         track("alert publisher", alerts);
         try {
@@ -183,6 +205,7 @@ public final class LocalMode implements AutoCloseable {
 
         if (config.simulate()) {
             SimulatorConfig sim = SimulatorConfig.realTime(mqtt.uri())
+                    .withLogin(serviceLogin())
                     .withSpeed(config.simSpeed())
                     .withBackfill(config.simBackfill());
             simulator = new Simulator(sim, new KalundborgScenario(), Clock.systemUTC());
@@ -196,6 +219,11 @@ public final class LocalMode implements AutoCloseable {
         ensureOpen();
         long period = config.statusInterval().toMillis();
         status.scheduleAtFixedRate(this::logStatus, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** The login of this process's own MQTT clients. */
+    private MqttLogin serviceLogin() {
+        return new MqttLogin(ServiceAccess.SERVICE_USER, access.password());
     }
 
     private void logStatus() {
@@ -248,6 +276,16 @@ public final class LocalMode implements AutoCloseable {
     /** The simulator when running with {@code --simulate}. */
     public Optional<Simulator> simulator() {
         return Optional.ofNullable(simulator);
+    }
+
+    /** Wall-clock time from the beginning of {@link #start} until plants were admitted to the MQTT broker. */
+    public Duration plantsAdmittedAfter() {
+        return plantsAdmittedAfter;
+    }
+
+    /** Who may connect to the embedded MQTT broker. */
+    public ServiceAccess access() {
+        return access;
     }
 
     /** Wall-clock time {@link #start} took. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,22 @@ class LocalConfigTest {
     void acceptsTheDocumentedDefaults() {
         LocalConfig c = config(1883, 1, Duration.ofMinutes(5), List.of(Duration.ofHours(1), Duration.ofDays(1)), 1);
         assertThat(c.kpiWindows()).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(c.minTs()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+    }
+
+    @Test
+    void namesTheFlagOfAMinTsInTheFuture() {
+        assertThatThrownBy(() -> new LocalConfig(1883, 9092, 8080, Path.of("data"), Duration.ofMinutes(1), List.of(Duration.ofHours(1)),
+                Duration.ZERO, Duration.ofMinutes(15), MqttPersistence.MEMORY, 1, Duration.ofSeconds(30), false, 1, Duration.ZERO,
+                Instant.now().plusSeconds(3600))).hasMessageStartingWith("--min-ts must not be in the future");
+    }
+
+    @Test
+    void localTakesMinTsFromItsFlag() {
+        LocalCommand local = (LocalCommand) Loopflow.commandLine().parseArgs("local", "--min-ts", "2015-01-01")
+                .subcommand().commandSpec().userObject();
+
+        assertThat(local.minTs).isEqualTo(Instant.parse("2015-01-01T00:00:00Z"));
     }
 
     @Test

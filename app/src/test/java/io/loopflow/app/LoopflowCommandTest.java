@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.loopflow.ingest.MqttLogin;
+import io.loopflow.ingest.MqttTls;
 import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import io.loopflow.sink.SinkConfig;
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -114,6 +117,45 @@ class LoopflowCommandTest {
             assertThat(defaults.toString()).as(command).contains("${env:LOOPFLOW_MQTT_USERNAME", "${env:LOOPFLOW_MQTT_PASSWORD");
             assertThat(cli.getUsageMessage()).as(command).contains("--mqtt-password").doesNotContain("Default: ${env:LOOPFLOW_MQTT_PASSWORD");
         }
+    }
+
+    @Test
+    void gatewayTakesMinTsAsATimeOrADateWithTheContractsDefault() {
+        GatewayCommand defaults = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway").subcommand().commandSpec().userObject();
+        GatewayCommand date = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway", "--min-ts", "2020-06-01")
+                .subcommand().commandSpec().userObject();
+        GatewayCommand time = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway", "--min-ts", "2020-06-01T02:00:00+02:00")
+                .subcommand().commandSpec().userObject();
+
+        assertThat(defaults.minTs).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+        assertThat(date.minTs).isEqualTo(Instant.parse("2020-06-01T00:00:00Z"));
+        assertThat(time.minTs).isEqualTo(Instant.parse("2020-06-01T00:00:00Z"));
+    }
+
+    @Test
+    void aBadOrFutureMinTsFailsAtStartNamingTheFlag() {
+        for (String bad : new String[] {"yesterday", "2000-01-01T00:00:00", "2999-01-01"}) {
+            CommandLine cli = Loopflow.commandLine();
+            StringWriter err = new StringWriter();
+            cli.setErr(new PrintWriter(err));
+
+            int exit = cli.execute("gateway", "--health-port", "-1", "--min-ts", bad);
+
+            assertThat(exit).as(bad).isEqualTo(CommandLine.ExitCode.USAGE);
+            assertThat(err.toString()).as(bad).contains("--min-ts").contains("'" + bad + "'");
+        }
+    }
+
+    @Test
+    void gatewayTakesATrustStoreForSslAndATrustStoreWithTcpFailsBeforeAnythingStarts() {
+        GatewayCommand gateway = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway", "--mqtt-uri", "ssl://broker:8883",
+                "--mqtt-trust-store", "/etc/loopflow/ca.pem").subcommand().commandSpec().userObject();
+
+        assertThat(gateway.mqttTls.tls()).isEqualTo(new MqttTls(Path.of("/etc/loopflow/ca.pem"), ""));
+        assertThat(Loopflow.commandLine().execute("gateway", "--health-port", "-1", "--mqtt-trust-store", "/etc/loopflow/ca.pem"))
+                .as("tcp:// with a trust store").isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(Loopflow.commandLine().execute("gateway", "--health-port", "-1", "--mqtt-uri", "ssl://127.0.0.1:1",
+                "--mqtt-trust-store", "/nonexistent/ca.pem")).as("a trust store that is not there").isEqualTo(CommandLine.ExitCode.USAGE);
     }
 
     @Test

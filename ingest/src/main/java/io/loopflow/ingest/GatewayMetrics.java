@@ -5,6 +5,7 @@ import io.loopflow.core.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +17,12 @@ import java.util.stream.Collectors;
  * {@code loopflow.gateway.readings.accepted}, {@code loopflow.gateway.readings.rejected{reason}},
  * {@code loopflow.gateway.descriptors{topic}}, {@code loopflow.gateway.kafka.failures} (sends that
  * failed, so their message was not acknowledged) and {@code loopflow.gateway.reconnects} (connections
- * dropped on purpose so that the broker redelivers). The Micrometer counters are shared by every
+ * dropped on purpose so that the broker redelivers), and {@code loopflow.gateway.messages.ignored{route}}
+ * (acknowledged without a record: {@code alert}, LoopFlow's own alerts; {@code other_copy}, the copy of a
+ * message that another subscription of the gateway delivers to be processed; counted on arrival) and
+ * {@code loopflow.gateway.connections.lost} (the broker or the network ended the connection: another client
+ * taking the session over shows here).
+ * The Micrometer counters are shared by every
  * gateway of one registry; the per-gateway totals behind {@link Gateway#accepted()} are kept here.
  */
 final class GatewayMetrics {
@@ -26,6 +32,8 @@ final class GatewayMetrics {
     private final Map<String, Counter> descriptorCounters = new ConcurrentHashMap<>();
     private final Counter failures;
     private final Counter reconnects;
+    private final Counter connectionsLost;
+    private final Map<GatewaySubscriptions.Route, Counter> ignored = new EnumMap<>(GatewaySubscriptions.Route.class);
     private final LongAdder accepted = new LongAdder();
     private final Map<RejectReason, LongAdder> rejected = new EnumMap<>(RejectReason.class);
     private final Map<String, LongAdder> descriptors = new ConcurrentHashMap<>();
@@ -47,6 +55,22 @@ final class GatewayMetrics {
                 .description("Kafka sends that failed; their MQTT message was not acknowledged").register(registry);
         this.reconnects = Counter.builder("loopflow.gateway.reconnects")
                 .description("MQTT connections dropped by the gateway so that the broker redelivers").register(registry);
+        this.connectionsLost = Counter.builder("loopflow.gateway.connections.lost")
+                .description("MQTT connections the gateway lost (not dropped on purpose)").register(registry);
+        for (GatewaySubscriptions.Route route : GatewaySubscriptions.Route.values()) {
+            if (route != GatewaySubscriptions.Route.PROCESS) {
+                ignored.put(route, Counter.builder("loopflow.gateway.messages.ignored").tag("route", route.name().toLowerCase(Locale.ROOT))
+                        .description("MQTT messages acknowledged without a record (own alerts, second copies)").register(registry));
+            }
+        }
+    }
+
+    void connectionLost() {
+        connectionsLost.increment();
+    }
+
+    void ignored(GatewaySubscriptions.Route route) {
+        ignored.get(route).increment();
     }
 
     void written(KafkaRecords.Outbound out) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class GatewayConfigTest {
@@ -12,20 +13,24 @@ class GatewayConfigTest {
     @Test
     void shouldHaveTheDocumentedDefaults() {
         assertThat(defaults).isEqualTo(new GatewayConfig("tcp://127.0.0.1:1883", "127.0.0.1:9092", "loopflow-gateway-1",
-                "loopflow-gateways", 1000, Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofSeconds(30), MqttLogin.NONE));
-        assertThat(defaults.readingsSubscription()).isEqualTo("$share/loopflow-gateways/loopflow/v1/+/meters/+/reading");
-        assertThat(defaults.withShareGroup(GatewayConfig.NO_SHARE_GROUP).readingsSubscription())
-                .as("a lone gateway reads through an ordinary subscription").isEqualTo("loopflow/v1/+/meters/+/reading");
+                "loopflow-gateways", 1000, Duration.ofMinutes(5), Instant.parse("2000-01-01T00:00:00Z"), Duration.ofHours(1),
+                Duration.ofSeconds(30), MqttLogin.NONE, MqttTls.JVM_TRUST));
+        // Readings and every other topic under loopflow/v1/ (misspelt ones included) through one shared subscription.
+        assertThat(defaults.inboundSubscription()).isEqualTo("$share/loopflow-gateways/loopflow/v1/#");
+        assertThat(defaults.withShareGroup(GatewayConfig.NO_SHARE_GROUP).inboundSubscription())
+                .as("a lone gateway reads through an ordinary subscription").isEqualTo("loopflow/v1/#");
     }
 
     @Test
     void shouldCopyWithOneValueChanged() {
         GatewayConfig c = defaults.withClientId("gw-2").withShareGroup("plant-a").withReceiveMaximum(65535)
                 .withMaxFuture(Duration.ZERO).withSessionExpiry(Duration.ofDays(7)).withLogInterval(Duration.ofSeconds(1))
-                .withMqttUri("ssl://broker:8883").withKafkaBootstrap("k1:9092,k2:9092").withLogin(new MqttLogin("gateway", "s3cret"));
+                .withMqttUri("ssl://broker:8883").withKafkaBootstrap("k1:9092,k2:9092").withLogin(new MqttLogin("gateway", "s3cret"))
+                .withMinTs(Instant.EPOCH);
 
         assertThat(c).isEqualTo(new GatewayConfig("ssl://broker:8883", "k1:9092,k2:9092", "gw-2", "plant-a", 65535,
-                Duration.ZERO, Duration.ofDays(7), Duration.ofSeconds(1), new MqttLogin("gateway", "s3cret")));
+                Duration.ZERO, Instant.EPOCH, Duration.ofDays(7), Duration.ofSeconds(1), new MqttLogin("gateway", "s3cret"),
+                MqttTls.JVM_TRUST));
     }
 
     @Test
@@ -45,6 +50,9 @@ class GatewayConfigTest {
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withShareGroup("a/b")).withMessageStartingWith("gateway.share-group ");
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withShareGroup("+")).withMessageStartingWith("gateway.share-group ");
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withMaxFuture(Duration.ofSeconds(-1))).withMessageStartingWith("ingest.max-future ");
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withMinTs(null)).withMessageStartingWith("ingest.min-ts ");
+        assertThatIllegalArgumentException().isThrownBy(() -> defaults.withMinTs(Instant.now().plusSeconds(60)))
+                .withMessageStartingWith("ingest.min-ts must not be in the future");
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withSessionExpiry(Duration.ZERO)).withMessageStartingWith("gateway.session-expiry ");
         assertThatIllegalArgumentException().isThrownBy(() -> defaults.withSessionExpiry(Duration.ofSeconds(0x1_0000_0000L)))
                 .withMessageStartingWith("gateway.session-expiry ");

@@ -1,6 +1,7 @@
 package io.loopflow.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.loopflow.core.RejectReason;
@@ -19,7 +20,11 @@ import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.EmbeddedMqttBroker;
 import io.loopflow.embedded.TopicSetup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import javax.net.ssl.SSLSocket;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -43,9 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway between a real MQTT broker (HiveMQ CE) and a real KRaft Kafka node, both in this JVM
- * and started once for the class. Each test uses its own site ids, gateway client ids and share
- * group, and reads only its own keys from the shared topics.
+ * The gateway between a real MQTT broker (HiveMQ CE, with a plain and a TLS listener; the TLS one with a
+ * certificate of a CA made for the class) and a real KRaft Kafka node, both in this JVM and started once
+ * for the class. Each test uses its own site ids, gateway client ids and share group, and reads only its
+ * own keys from the shared topics.
  */
 class GatewayIT {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayIT.class);
@@ -56,11 +63,13 @@ class GatewayIT {
 
     private static EmbeddedKafka kafka;
     private static EmbeddedMqttBroker mqtt;
+    private static TestCertificates certs;
 
     @BeforeAll
-    static void startBrokers() {
+    static void startBrokers() throws Exception {
+        certs = TestCertificates.create(Files.createDirectories(dataDir.resolve("tls")));
         kafka = EmbeddedKafka.start(dataDir, 0);
-        mqtt = EmbeddedMqttBroker.start(dataDir, 0, false);
+        mqtt = EmbeddedMqttBroker.builder(dataDir).tls(certs.brokerKeyStore(), certs.password()).start();
         TopicSetup.ensureTopics(kafka.bootstrapServers(), 3);
     }
 
@@ -414,6 +423,177 @@ class GatewayIT {
             assertThat(registry.get("loopflow.gateway.readings.rejected").tag("reason", "malformed").counter().count()).isEqualTo(1);
             assertThat(registry.get("loopflow.gateway.reconnects").counter().count()).isZero();
             await().atMost(WAIT).until(() -> registry.get("loopflow.gateway.acks.pending").gauge().value() == 0);
+        }
+    }
+
+    @Test
+    void shouldRejectMisspeltTopicsAndUnsetClocksAsInvalidFieldAndLeaveAlertsAlone() throws MqttException {
+        // given a gateway, and topics that are none of the contract's: before, the broker acknowledged them to no one
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        List<String> misspelt = List.of("loopflow/v1/typo/meters/m1/readings", "loopflow/v1/typo/meter/m1/reading",
+                "loopflow/v1/typo/readings", "loopflow/v1/typo/meters/m1");
+        String topic = InboundTopic.reading("typo", "m1");
+        String epoch = "{\"ts\":0,\"value\":5000,\"seq\":1}";
+        String yearZero = "{\"ts\":\"0000-01-01T00:00:00Z\",\"value\":5000,\"seq\":2}";
+        String year1970 = "{\"ts\":\"1970-01-01T00:00:00Z\",\"value\":5000,\"seq\":3}";
+
+        try (Gateway gateway = startGateway(config("gw-typo", "g-typo"), registry);
+             TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-typo")) {
+            // when
+            for (String t : misspelt) {
+                assertThat(plant.publishAndAwait(t, reading(ts, 1, 1), false)).as("PUBACK on " + t).containsOnly(0);
+            }
+            assertThat(plant.publishAndAwait(InboundTopic.alerts("typo"), "{\"id\":\"x\"}", false)).containsOnly(0);
+            plant.publish(topic, epoch);
+            plant.publish(topic, yearZero);
+            plant.publish(topic, year1970);
+            plant.publish(topic, reading(ts, 4, 4));
+            plant.awaitAcknowledged();
+
+            // then the alert is acknowledged and ignored, everything else is rejected or accepted
+            await().atMost(WAIT).until(() -> gateway.accepted() == 1 && gateway.rejected() == misspelt.size() + 3);
+            assertThat(registry.get("loopflow.gateway.messages.ignored").tag("route", "alert").counter().count()).isEqualTo(1);
+        }
+        List<Rejection> rejections;
+        try (TopicReader<Rejection> j = new TopicReader<>(kafka.bootstrapServers(), Topics.REJECTED)) {
+            rejections = j.readToEnd().stream().map(TopicReader.Entry::value).filter(r -> r.mqttTopic().startsWith("loopflow/v1/typo/")).toList();
+        }
+        assertThat(rejections).allSatisfy(r -> assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD));
+        assertThat(rejections).filteredOn(r -> misspelt.contains(r.mqttTopic()))
+                .extracting(r -> r.key() + " | " + r.detail().substring(0, r.detail().indexOf(" (expected")))
+                .containsExactlyInAnyOrderElementsOf(misspelt.stream().map(t -> t + " | not a LoopFlow v1 inbound topic: " + t).toList());
+        assertThat(rejections).filteredOn(r -> r.mqttTopic().equals(topic)).extracting(Rejection::detail).containsExactlyInAnyOrder(
+                "ts 1970-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?",
+                "ts 0000-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?",
+                "ts 1970-01-01T00:00:00Z is before ingest.min-ts 2000-01-01T00:00:00Z: is the device's clock set?");
+        assertThat(rejections).noneMatch(r -> r.mqttTopic().endsWith("/alerts"));
+    }
+
+    @Test
+    void shouldSeeAMisspeltTopicOncePerShareGroupAndADescriptorOncePerGateway() throws MqttException {
+        // given two gateways of one share group: misspelt topics come through the shared subscription, descriptors
+        // through each gateway's ordinary one, and the shared subscription delivers a copy of each descriptor too
+        int topics = 40;
+        SimpleMeterRegistry ra = new SimpleMeterRegistry();
+        SimpleMeterRegistry rb = new SimpleMeterRegistry();
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        try (Gateway a = startGateway(config("gw-once-a", "g-once"), ra);
+             Gateway b = startGateway(config("gw-once-b", "g-once"), rb);
+             TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-once")) {
+            // when
+            for (int i = 0; i < topics; i++) {
+                plant.publish("loopflow/v1/once/meters/m" + i + "/readings", reading(ts, i, i));
+            }
+            plant.publish(InboundTopic.siteMeta("once"), "{\"name\":\"Once\",\"region\":\"r\"}");
+            plant.awaitAcknowledged();
+
+            // then each misspelt topic is rejected by one gateway, and the descriptor written by each
+            await().atMost(WAIT).until(() -> a.rejected() + b.rejected() >= topics && descriptors(ra) + descriptors(rb) >= 2);
+            double copies = ra.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count()
+                    + rb.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count();
+            await().atMost(WAIT).until(() -> ra.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count()
+                    + rb.get("loopflow.gateway.messages.ignored").tag("route", "other_copy").counter().count() >= 1);
+            LOG.info("once per group: gateway a rejected {}, b {}; descriptor copies ignored so far {}", a.rejected(), b.rejected(), copies);
+        }
+        List<String> rejected;
+        List<String> sites;
+        try (TopicReader<Rejection> j = new TopicReader<>(kafka.bootstrapServers(), Topics.REJECTED);
+             TopicReader<SiteDescriptor> s = new TopicReader<>(kafka.bootstrapServers(), Topics.SITES)) {
+            rejected = j.readToEnd().stream().map(TopicReader.Entry::key).filter(k -> k.startsWith("loopflow/v1/once/")).toList();
+            sites = s.readToEnd().stream().map(TopicReader.Entry::key).filter("once"::equals).toList();
+        }
+        assertThat(rejected).hasSize(topics).doesNotHaveDuplicates();
+        assertThat(sites).as("the site descriptor, written once by each gateway").hasSize(2);
+    }
+
+    @Test
+    void shouldCountARetainedReadingOnceAcrossAReconnectARestartAndANewSession() throws MqttException {
+        // given a lone gateway (ordinary subscriptions, as in local mode) whose Kafka writes of site "retain" the test completes
+        String site = "retain";
+        GatewayConfig config = config("gw-retain", GatewayConfig.NO_SHARE_GROUP);
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        HeldProducer first = new HeldProducer(r -> r.key() != null && r.key().startsWith(site + "/"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-retain")) {
+            try (Gateway gateway = new Gateway(config, registry, p -> first)) {
+                gateway.start();
+                // when a plant publishes a reading with the retain flag
+                plant.publishAndAwait(InboundTopic.reading(site, "m1"), reading(ts.plusSeconds(1), 1, 1), true);
+                await().atMost(WAIT).until(() -> first.held().size() == 1);
+                first.succeedAll();
+
+                // and the next write fails, so that the gateway drops its connection, reconnects and subscribes again
+                plant.publish(InboundTopic.reading(site, "m1"), reading(ts.plusSeconds(2), 2, 2));
+                await().atMost(WAIT).until(() -> first.held().size() == 2);
+                first.held().get(1).fail(new TimeoutException("injected: Kafka did not answer"));
+                await().atMost(WAIT).until(() -> {
+                    first.succeedAll();
+                    return registry.get("loopflow.gateway.reconnects").counter().count() == 1 && gateway.accepted() == 2;
+                });
+            }
+            // and the gateway restarts on its session, and another starts on a new session
+            List<Long> afterRestart = seqsSeenBy(config, plant, site, 3);
+            List<Long> newSession = seqsSeenBy(config.withClientId("gw-retain-new"), plant, site, 4);
+
+            // then the retained reading was written once, and never replayed at a subscribe
+            assertThat(first.held()).extracting(h -> seqOf(h.record())).containsExactly(1L, 2L, 2L);
+            assertThat(afterRestart).containsExactly(3L);
+            assertThat(newSession).containsExactly(4L);
+        } finally {
+            try (TestPublisher plant = new TestPublisher(mqtt.uri(), "plant-retain")) {
+                plant.publish(InboundTopic.reading(site, "m1"), new byte[0], true);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadOverTlsTrustingTheGivenCaAndBeRefusedByABrokerWhoseCertificateItDoesNotTrust() throws Exception {
+        // given a broker whose TLS certificate was signed by the class's CA
+        String site = "tls";
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GatewayConfig tls = config("gw-tls", "g-tls").withMqttUri(mqtt.tlsUri()).withTls(new MqttTls(certs.caPem(), ""));
+        Instant ts = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+
+        // when a gateway that trusts the CA reads a reading that a plant published over TLS
+        try (Gateway gateway = startGateway(tls, registry);
+             TestPublisher plant = new TestPublisher(mqtt.tlsUri(), "plant-tls", new MqttTls(certs.caTrustStore(), certs.password()))) {
+            plant.publish(InboundTopic.reading(site, "m1"), reading(ts, 7, 1));
+            plant.awaitAcknowledged();
+            await().atMost(WAIT).until(() -> gateway.accepted() == 1);
+        }
+        // then it is in Kafka
+        try (TopicReader<ReadingRecord> r = new TopicReader<>(kafka.bootstrapServers(), Topics.READINGS)) {
+            assertThat(r.readToEnd()).filteredOn(e -> e.key().equals("tls/m1")).extracting(e -> e.value().value()).containsExactly(7.0);
+        }
+        // and the TLS socket has TCP_NODELAY, like the plain one
+        try (SSLSocket socket = (SSLSocket) tls.tls().socketFactory(mqtt.tlsUri(), "gateway").createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", URI.create(mqtt.tlsUri()).getPort()), 10_000);
+            socket.startHandshake();
+            assertThat(socket.getTcpNoDelay()).isTrue();
+        }
+
+        // and gateways that trust another CA, or only the JVM's CAs, are refused at the handshake
+        for (MqttTls untrusting : List.of(new MqttTls(certs.otherCaPem(), ""), MqttTls.JVM_TRUST)) {
+            Gateway refused = new Gateway(tls.withClientId("gw-tls-untrusting").withTls(untrusting), new SimpleMeterRegistry());
+            assertThatThrownBy(refused::start).as(untrusting.toString()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("could not connect").hasRootCauseInstanceOf(CertPathBuilderException.class);
+        }
+    }
+
+    /** Starts a gateway of {@code config}, publishes reading {@code seq} and returns the seqs of {@code site} it wrote. */
+    private static List<Long> seqsSeenBy(GatewayConfig config, TestPublisher plant, String site, long seq) throws MqttException {
+        HeldProducer producer = new HeldProducer(r -> r.key() != null && r.key().startsWith(site + "/"));
+        try (Gateway gateway = new Gateway(config, new SimpleMeterRegistry(), p -> producer)) {
+            gateway.start();
+            plant.publish(InboundTopic.reading(site, "m1"), reading(Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS), seq, seq));
+            // A retained message would be sent at the subscribe, so before this reading, published once subscribed.
+            await().atMost(WAIT).until(() -> {
+                producer.succeedAll();
+                return producer.held().stream().anyMatch(h -> seqOf(h.record()) == seq);
+            });
+            producer.succeedAll();
+            return producer.held().stream().map(h -> seqOf(h.record())).toList();
         }
     }
 

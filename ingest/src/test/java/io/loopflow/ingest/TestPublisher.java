@@ -22,10 +22,15 @@ final class TestPublisher implements AutoCloseable {
     private final Deque<IMqttToken> inFlight = new ArrayDeque<>();
 
     TestPublisher(String uri, String clientId) throws MqttException {
+        this(uri, clientId, MqttTls.JVM_TRUST);
+    }
+
+    /** A plant on {@code uri}, over TLS trusting {@code tls} for an {@code ssl://} URI. */
+    TestPublisher(String uri, String clientId, MqttTls tls) throws MqttException {
         client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setCleanStart(true);
-        o.setSocketFactory(new TcpNoDelaySocketFactory());
+        tls.applyTo(o, uri, "plant");
         client.connect(o).waitForCompletion(TIMEOUT_MS);
     }
 
@@ -44,6 +49,14 @@ final class TestPublisher implements AutoCloseable {
 
     void retain(String topic, String payload) throws MqttException {
         publish(topic, payload.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** Publishes at QoS 1 and waits for the PUBACK: its reason codes (0x10 = no subscriber matched). */
+    int[] publishAndAwait(String topic, String payload, boolean retained) throws MqttException {
+        awaitAcknowledged();
+        IMqttToken token = client.publish(topic, new MqttMessage(payload.getBytes(StandardCharsets.UTF_8), 1, retained, null));
+        token.waitForCompletion(TIMEOUT_MS);
+        return token.getReasonCodes();
     }
 
     /** Waits until the broker acknowledged everything published so far. */

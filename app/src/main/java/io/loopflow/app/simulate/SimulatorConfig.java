@@ -25,6 +25,7 @@ public record SimulatorConfig(String mqttUri, String clientId, Duration interval
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
     public static final double DEFAULT_SPEED = 1.0;
     public static final int DEFAULT_WINDOW = 1000;
+    public static final String DEFAULT_CLIENT_ID = "loopflow-simulator";
 
     public SimulatorConfig {
         Objects.requireNonNull(mqttUri, "simulate.mqtt-uri");
@@ -49,7 +50,7 @@ public record SimulatorConfig(String mqttUri, String clientId, Duration interval
 
     /** Real time: one reading per meter per second, starting now. */
     public static SimulatorConfig realTime(String mqttUri) {
-        return new SimulatorConfig(mqttUri, "loopflow-simulator", DEFAULT_INTERVAL, DEFAULT_SPEED, Duration.ZERO, DEFAULT_WINDOW, MqttLogin.NONE);
+        return new SimulatorConfig(mqttUri, DEFAULT_CLIENT_ID, DEFAULT_INTERVAL, DEFAULT_SPEED, Duration.ZERO, DEFAULT_WINDOW, MqttLogin.NONE);
     }
 
     public SimulatorConfig withSpeed(double newSpeed) {

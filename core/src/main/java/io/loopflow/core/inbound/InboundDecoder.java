@@ -40,6 +40,12 @@ import java.util.Set;
  * {@code invalid_field}, {@code non_finite} and {@code future_timestamp}. Pure: it reads only its
  * arguments and never throws for bad input.
  *
+ * <p>A reading's {@code ts} must lie between {@code ingest.min-ts} (default {@link #DEFAULT_MIN_TS}:
+ * a device whose clock was never set sends 1970 or year 0, which would open 1970 windows and turn the
+ * next real counter reading into a credit of its whole value) and {@code ingest.max-future} ahead of
+ * the gateway clock. A topic under {@code loopflow/v1/} that is none of section 2's is
+ * {@code invalid_field} with the topic in the detail.
+ *
  * <p>Where the contract is silent (docs/CONTRACT-NOTES.md): unknown fields in a reading are
  * ignored (data keeps flowing), unknown fields in a descriptor are rejected (a misspelt
  * {@code surplusThreshold} must not silently fall back to the default); an empty array is
@@ -52,6 +58,8 @@ public final class InboundDecoder {
     public static final int MAX_ARRAY = 1000;
     /** Default of {@code ingest.max-future}. */
     public static final Duration DEFAULT_MAX_FUTURE = Duration.ofMinutes(5);
+    /** Default of {@code ingest.min-ts} (CONTRACT.md section 2). */
+    public static final Instant DEFAULT_MIN_TS = Instant.parse("2000-01-01T00:00:00Z");
 
     // NaN and Infinity tokens are parsed so that they earn `non_finite`, not `malformed`.
     private static final ObjectMapper TREE = JsonMapper.builder()
@@ -60,12 +68,26 @@ public final class InboundDecoder {
             .build();
 
     private final Duration maxFuture;
+    private final Instant minTs;
 
+    /** A decoder with {@code ingest.min-ts} at its default, {@link #DEFAULT_MIN_TS}. */
     public InboundDecoder(Duration maxFuture) {
+        this(maxFuture, DEFAULT_MIN_TS);
+    }
+
+    /**
+     * @param maxFuture {@code ingest.max-future}: how far ahead of the gateway clock a {@code ts} may be
+     * @param minTs     {@code ingest.min-ts}: the earliest {@code ts} accepted
+     */
+    public InboundDecoder(Duration maxFuture, Instant minTs) {
         if (maxFuture == null || maxFuture.isNegative()) {
             throw new IllegalArgumentException("ingest.max-future must be a non-negative duration, got " + maxFuture);
         }
+        if (minTs == null) {
+            throw new IllegalArgumentException("ingest.min-ts is required");
+        }
         this.maxFuture = maxFuture;
+        this.minTs = minTs;
     }
 
     /** Decodes one message that arrived on {@code mqttTopic} at {@code receivedAt} (the gateway clock). */
@@ -131,6 +153,9 @@ public final class InboundDecoder {
 
     private ReadingRecord reading(InboundTopic topic, JsonNode node, Instant receivedAt) {
         Instant ts = timestamp(node.get("ts"));
+        if (ts.isBefore(minTs)) {
+            throw invalid("ts " + ts + " is before ingest.min-ts " + minTs + ": is the device's clock set?");
+        }
         if (ts.isAfter(receivedAt.plus(maxFuture))) {
             throw new ValidationException(RejectReason.FUTURE_TIMESTAMP, "ts " + ts + " is more than " + maxFuture
                     + " ahead of the gateway clock " + receivedAt);

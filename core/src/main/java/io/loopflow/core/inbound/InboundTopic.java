@@ -22,6 +22,9 @@ public record InboundTopic(Type type, String site, String meter, String material
         "loopflow/v1/+/site", "loopflow/v1/+/meters/+/meta", "loopflow/v1/+/demands/+", "loopflow/v1/materials/+"
     };
 
+    /** Every topic under {@code loopflow/v1/}: inbound, misspelt and the alerts alike. */
+    public static final String ALL_FILTER = "loopflow/v1/#";
+
     /** The outbound alert topic of a site (CONTRACT.md section 6). */
     public static String alerts(String site) {
         return PREFIX + site + "/alerts";
@@ -50,6 +53,19 @@ public record InboundTopic(Type type, String site, String meter, String material
     /** The retained material descriptor topic. */
     public static String material(String material) {
         return PREFIX + "materials/" + material;
+    }
+
+    /**
+     * True for an outbound alert topic {@code loopflow/v1/{site}/alerts} (CONTRACT.md section 6), the one
+     * shape under {@code loopflow/v1/} that is not inbound. {@code loopflow/v1/materials/alerts} is the
+     * material descriptor of material {@code alerts}, not an alert topic.
+     */
+    public static boolean isAlerts(String topic) {
+        if (topic == null || !topic.startsWith(PREFIX)) {
+            return false;
+        }
+        String[] p = topic.substring(PREFIX.length()).split("/", -1);
+        return p.length == 2 && p[1].equals("alerts") && !p[0].equals("materials");
     }
 
     /**
@@ -88,7 +104,10 @@ public record InboundTopic(Type type, String site, String meter, String material
     }
 
     private static ValidationException unknown(String topic) {
-        return new ValidationException(RejectReason.INVALID_FIELD, "not a LoopFlow v1 inbound topic: " + topic);
+        return new ValidationException(RejectReason.INVALID_FIELD, "not a LoopFlow v1 inbound topic: " + topic
+                + " (expected loopflow/v1/{site}/site, loopflow/v1/{site}/meters/{meter}/meta, "
+                + "loopflow/v1/{site}/meters/{meter}/reading, loopflow/v1/{site}/demands/{material} or "
+                + "loopflow/v1/materials/{material})");
     }
 
     /** The Kafka key of the descriptor or reading: {@code site}, {@code site/meter}, {@code site/material} or {@code material}. */

@@ -182,6 +182,47 @@ class InboundDecoderTest {
         }
 
         @ParameterizedTest
+        @ValueSource(strings = {"1970-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "1999-12-31T23:59:59.999Z", "0"})
+        void shouldRejectATimestampBeforeMinTsAsInvalidFieldAsFromADeviceWhoseClockWasNeverSet(String ts) {
+            String json = ts.equals("0") ? "0" : "\"" + ts + "\"";
+
+            Rejection r = onlyRejection(decode(READING, "{\"ts\":" + json + ",\"value\":5000}"));
+
+            assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(r.detail()).contains("is before ingest.min-ts 2000-01-01T00:00:00Z");
+            assertThat(r.key()).isEqualTo("asnaes/gypsum-out");
+        }
+
+        @Test
+        void shouldAcceptATimestampExactlyAtMinTsAndHonourAConfiguredMinTs() {
+            assertThat(decode(READING, "{\"ts\":\"2000-01-01T00:00:00Z\",\"value\":1}").readings()).hasSize(1);
+
+            InboundDecoder strict = new InboundDecoder(Duration.ofMinutes(5), Instant.parse("2026-01-01T00:00:00Z"));
+            Decoded d = strict.decode(READING, "[{\"ts\":\"2025-12-31T23:59:59Z\",\"value\":1},{\"ts\":\"2026-01-01T00:00:00Z\",\"value\":2}]"
+                    .getBytes(StandardCharsets.UTF_8), NOW);
+
+            assertThat(d.readings()).extracting(ReadingRecord::value).containsExactly(2.0);
+            assertThat(d.rejections()).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+                assertThat(r.detail()).isEqualTo("reading [0]: ts 2025-12-31T23:59:59Z is before ingest.min-ts 2026-01-01T00:00:00Z: "
+                        + "is the device's clock set?");
+            });
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"loopflow/v1/asnaes/meters/m1/readings", "loopflow/v1/asnaes/meter/m1/reading",
+            "loopflow/v1/asnaes/readings", "loopflow/v1/asnaes/meters/m1", "loopflow/v1/asnaes/meters/m1/reading/x", "loopflow/v1",
+            "loopflow/v1/", "loopflow/v2/asnaes/meters/m1/reading"})
+        void shouldRejectATopicThatIsNoneOfTheInboundTopicsAsInvalidFieldNamingIt(String topic) {
+            Rejection r = onlyRejection(decode(topic, "{\"ts\":\"2026-11-22T10:15:00Z\",\"value\":1}"));
+
+            assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+            assertThat(r.detail()).startsWith("not a LoopFlow v1 inbound topic: " + topic + " (expected ");
+            assertThat(r.mqttTopic()).isEqualTo(topic);
+            assertThat(r.key()).isEqualTo(topic);
+        }
+
+        @ParameterizedTest
         @ValueSource(strings = {"loopflow/v1/Asnaes/meters/m1/reading", "loopflow/v1/asnaes/meters/M 1/reading",
             "loopflow/v1/asnaes/meters//reading", "loopflow/v1/materials/meters/m1/reading"})
         void shouldRejectAnInvalidIdInTheTopicAsInvalidField(String topic) {

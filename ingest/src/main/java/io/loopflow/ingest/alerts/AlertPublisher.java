@@ -5,7 +5,6 @@ import io.loopflow.core.inbound.InboundTopic;
 import io.loopflow.core.json.Json;
 import io.loopflow.core.model.AlertRecord;
 import io.loopflow.ingest.MqttReasons;
-import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -72,11 +71,8 @@ public final class AlertPublisher implements AutoCloseable {
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setAutomaticReconnect(true);
         options.setCleanStart(true);
-        if (config.mqttUri().startsWith("tcp://")) {
-            // Only for plain TCP: an ssl:// URI needs Paho's SSLSocketFactory.
-            options.setSocketFactory(new TcpNoDelaySocketFactory());
-        }
         config.login().applyTo(options);
+        config.tls().applyTo(options, config.mqttUri(), "alerts");
         mqtt.connect(options).waitForCompletion(config.publishTimeout().toMillis());
 
         Properties props = new Properties();
