@@ -28,7 +28,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -47,9 +46,10 @@ import org.slf4j.LoggerFactory;
  * the consumer groups {@link SinkConfig#sampledGroups()} through Kafka's Admin client ({@link ConsumerLagSampler}),
  * so a slow or absent broker never holds up a write; the samples go out with the next batch.
  *
- * <p>This class is the Kafka loop; the rest is in plain classes tested without Kafka: {@link RecordPoints} turns
- * records into points, {@link PendingWrites} holds them and decides what may be committed, {@link RetryingWriter}
- * writes them through a {@link PointWriter} ({@link InfluxPointWriter}).
+ * <p>This class is the Kafka loop ({@link DescriptorReader} reads the descriptor topics); the rest is in plain
+ * classes tested without Kafka: {@link RecordPoints} turns records into points, {@link PendingWrites} holds them and
+ * decides what may be committed, {@link RetryingWriter} writes them through a {@link PointWriter}
+ * ({@link InfluxPointWriter}).
  *
  * <p>At least once, idempotent: offsets are committed only after InfluxDB acknowledged every point of the
  * records before them; a replay writes the same series at the same timestamps, so it overwrites. The ingest
@@ -70,7 +70,6 @@ public final class InfluxSink implements AutoCloseable {
     private static final Duration POSITION_TIMEOUT = Duration.ofMillis(500);
     private static final List<Topic<String, ?>> DATA_TOPICS =
             List.of(Topics.FLOWS, Topics.KPIS, Topics.SURPLUS, Topics.ALERTS, Topics.DATA_QUALITY, Topics.READINGS, Topics.REJECTED);
-    private static final List<Topic<String, ?>> DESCRIPTOR_TOPICS = List.of(Topics.SITES, Topics.METERS);
 
     private final SinkConfig config;
     private final MeterRegistry registry;
@@ -88,9 +87,8 @@ public final class InfluxSink implements AutoCloseable {
     private volatile Throwable failure;
     private Thread thread;
     private KafkaConsumer<String, byte[]> consumer;
-    private KafkaConsumer<String, byte[]> descriptorConsumer;
+    private DescriptorReader descriptors;
     private boolean writing;
-    private Instant lastDescriptorCheck = Instant.EPOCH;
     private ConsumerLagSampler lagSampler;
     private ScheduledExecutorService lagScheduler;
 
@@ -119,7 +117,7 @@ public final class InfluxSink implements AutoCloseable {
         }
         LOG.info("starting InfluxDB sink: {}", config);
         consumer = new KafkaConsumer<>(consumerProperties(true), new StringDeserializer(), new ByteArrayDeserializer());
-        descriptorConsumer = new KafkaConsumer<>(consumerProperties(false), new StringDeserializer(), new ByteArrayDeserializer());
+        descriptors = new DescriptorReader(consumerProperties(false), records);
         lagSampler = new ConsumerLagSampler(config.kafkaBootstrap(), config.sampledGroups(), LAG_TIMEOUT, registry);
         lagScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "loopflow-sink-lag");
@@ -184,7 +182,7 @@ public final class InfluxSink implements AutoCloseable {
 
     private void run() {
         try {
-            catchUpDescriptors();
+            descriptors.catchUp(START_TIMEOUT, () -> running);
             consumer.subscribe(DATA_TOPICS.stream().map(Topic::name).toList(), new Rebalance());
             lagScheduler.scheduleWithFixedDelay(this::sampleLag, 0, lagInterval.toMillis(), TimeUnit.MILLISECONDS);
             started.countDown();
@@ -192,7 +190,7 @@ public final class InfluxSink implements AutoCloseable {
             while (running) {
                 try {
                     ConsumerRecords<String, byte[]> polled = consumer.poll(Duration.ofMillis(Math.min(200, config.flushInterval().toMillis())));
-                    pollDescriptors();
+                    descriptors.poll();
                     handleAll(polled);
                     Instant now = Instant.now();
                     if (pending.size() >= config.batchSize() || !now.isBefore(lastFlush.plus(config.flushInterval()))) {
@@ -316,51 +314,6 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private void catchUpDescriptors() {
-        Instant deadline = Instant.now().plus(START_TIMEOUT);
-        assignDescriptorPartitions();
-        Map<TopicPartition, Long> end = descriptorConsumer.endOffsets(descriptorConsumer.assignment());
-        while (running && Instant.now().isBefore(deadline) && !caughtUp(end)) {
-            descriptorConsumer.poll(Duration.ofMillis(200)).forEach(records::descriptor);
-        }
-    }
-
-    private boolean caughtUp(Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (descriptorConsumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void pollDescriptors() {
-        Instant now = Instant.now();
-        if (descriptorConsumer.assignment().size() < DESCRIPTOR_TOPICS.size() && now.isAfter(lastDescriptorCheck.plusSeconds(10))) {
-            lastDescriptorCheck = now;
-            assignDescriptorPartitions(); // a topic created after the sink started
-        }
-        if (!descriptorConsumer.assignment().isEmpty()) {
-            descriptorConsumer.poll(Duration.ZERO).forEach(records::descriptor);
-        }
-    }
-
-    private void assignDescriptorPartitions() {
-        Set<TopicPartition> partitions = new HashSet<>();
-        for (Topic<String, ?> topic : DESCRIPTOR_TOPICS) {
-            List<PartitionInfo> infos = descriptorConsumer.partitionsFor(topic.name());
-            if (infos != null) {
-                infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-            }
-        }
-        Set<TopicPartition> added = new HashSet<>(partitions);
-        added.removeAll(descriptorConsumer.assignment());
-        if (!added.isEmpty()) {
-            descriptorConsumer.assign(partitions);
-            descriptorConsumer.seekToBeginning(added);
-        }
-    }
-
     private Properties consumerProperties(boolean group) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
@@ -398,7 +351,7 @@ public final class InfluxSink implements AutoCloseable {
             LOG.warn("closing the Kafka consumer failed", e);
         }
         try {
-            descriptorConsumer.close(Duration.ofSeconds(10));
+            descriptors.close();
         } catch (RuntimeException e) {
             LOG.warn("closing the descriptor consumer failed", e);
         }
