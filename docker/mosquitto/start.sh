@@ -84,20 +84,22 @@ fresh_logins() {
   [ -d "$profile_logins" ] || return 0
   now="$(date +%s)"
   for f in "$profile_logins"/*.login; do
-    [ -f "$f" ] || continue
-    if [ $((now - $(stat -c %Y "$f"))) -lt "$lease" ]; then
+    # A file removed meanwhile (its profile stopped) is skipped.
+    modified="$(stat -c %Y "$f" 2> /dev/null)" || continue
+    if [ $((now - modified)) -lt "$lease" ]; then
       printf '%s %s\n' "$f" "$(cksum < "$f")"
     fi
   done
 }
 
+# Returns non-zero if a step fails (explicitly: inside "if", set -e does not apply).
 write_services_passwd() {
-  printf 'gateway:%s\n' "$LOOPFLOW_GATEWAY_MQTT_PASSWORD" > "$data_dir/passwd-services.new"
-  mosquitto_passwd -U "$data_dir/passwd-services.new"
+  printf 'gateway:%s\n' "$LOOPFLOW_GATEWAY_MQTT_PASSWORD" > "$data_dir/passwd-services.new" || return 1
+  mosquitto_passwd -U "$data_dir/passwd-services.new" || return 1
   printf '%s\n' "$1" | while read -r f _; do
     [ -n "$f" ] || continue
     user="$(basename "$f" .login)"
-    line="$(cat "$f")"
+    line="$(cat "$f" 2> /dev/null || true)"
     case "$line" in
       gateway:*) hashed=no ;;
       "$user:\$7\$"* | "$user:\$6\$"*) hashed=yes ;;
@@ -107,10 +109,10 @@ write_services_passwd() {
       echo "loopflow mosquitto: ignoring $f: it must hold one line 'user:hash' (mosquitto_passwd) for user '$user', not gateway" >&2
       continue
     fi
-    printf '%s\n' "$line" >> "$data_dir/passwd-services.new"
+    printf '%s\n' "$line" >> "$data_dir/passwd-services.new" || exit 1
     echo "loopflow mosquitto: profile login '$user' on the services' listener" >&2
-  done
-  owned_by_broker "$data_dir/passwd-services.new"
+  done || return 1
+  owned_by_broker "$data_dir/passwd-services.new" || return 1
   mv "$data_dir/passwd-services.new" "$data_dir/passwd-services"
 }
 
@@ -127,10 +129,14 @@ watch_profile_logins() {
     sleep "$poll"
     next="$(fresh_logins)"
     if [ "$next" != "$current" ]; then
-      write_services_passwd "$next"
-      kill -HUP "$broker" 2> /dev/null || true
-      echo "loopflow mosquitto: profile logins changed; password file reloaded" >&2
-      current="$next"
+      # A failure must not end the watch (set -e): say so, and try again at the next check.
+      if write_services_passwd "$next"; then
+        kill -HUP "$broker" 2> /dev/null || true
+        echo "loopflow mosquitto: profile logins changed; password file reloaded" >&2
+        current="$next"
+      else
+        echo "loopflow mosquitto: writing the services' password file failed; profile logins unchanged, retrying" >&2
+      fi
     fi
   done
 }
