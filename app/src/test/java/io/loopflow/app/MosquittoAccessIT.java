@@ -131,10 +131,6 @@ class MosquittoAccessIT {
             }
             Assumptions.abort("mosquitto not found; apt-get install -y mosquitto to run the compose broker's access test");
         }
-        plantPort = freePort();
-        tlsPort = freePort();
-        servicesPort = freePort();
-        healthPort = freePort();
         // The operator's one step: secrets and the plants' users (make-env.sh), and a trial certificate.
         run(DOCKER_DIR.resolve("make-env.sh").toString(), "--no-trial-tls", "--env-file", dir.resolve(".env").toString(),
                 "--credentials", dir.resolve("credentials").toString());
@@ -145,25 +141,22 @@ class MosquittoAccessIT {
         profileLogins = Files.createDirectories(dir.resolve("profile-logins"));
 
         Path data = Files.createDirectories(dir.resolve("data"));
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, composeConfig());
         log = dir.resolve("mosquitto.log");
-        ProcessBuilder pb = new ProcessBuilder("sh", MOSQUITTO_DIR.resolve("start.sh").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = pb.environment();
-        env.put("MOSQUITTO_CONFIG_DIR", MOSQUITTO_DIR.toString());
-        env.put("MOSQUITTO_DATA_DIR", data.toString());
-        env.put("MOSQUITTO_CONF", conf.toString());
-        env.put("MOSQUITTO_CREDENTIALS", dir.resolve("credentials").toString());
-        env.put("MOSQUITTO_TLS_DIR", tls.resolve("mosquitto").toString());
-        env.put("MOSQUITTO_PROFILE_LOGINS", profileLogins.toString());
-        env.put("LOOPFLOW_PROFILE_LOGIN_LEASE", Integer.toString(LEASE));
-        env.put("LOOPFLOW_PROFILE_LOGIN_POLL", Integer.toString(POLL));
-        // As in docker-compose.yml: the mosquitto service gets the gateway's password, not the simulator's.
-        env.put("LOOPFLOW_GATEWAY_MQTT_PASSWORD", secrets.get("LOOPFLOW_GATEWAY_MQTT_PASSWORD"));
-        env.put("PATH", binary.get().getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-        mosquitto = pb.start();
-        await().atMost(WAIT).until(() -> listening(plantPort) && listening(tlsPort) && listening(servicesPort) && listening(healthPort));
+        // On a machine shared with other builds a free port may be taken before Mosquitto binds it: then new ports.
+        for (int attempt = 1; ; attempt++) {
+            mosquitto = startMosquitto(binary.get(), data);
+            boolean up = await().atMost(WAIT).until(() -> !mosquitto.isAlive()
+                    || listening(plantPort) && listening(tlsPort) && listening(servicesPort) && listening(healthPort), done -> done)
+                    && mosquitto.isAlive();
+            String output = Files.readString(log);
+            if (up && !output.contains("Address already in use")) {
+                break;
+            }
+            if (attempt == 3 || !output.contains("Address already in use")) {
+                fail("mosquitto did not start:\n" + output);
+            }
+            LOG.warn("mosquitto found a port taken (attempt {}); trying other ports", attempt);
+        }
 
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0);
         TopicSetup.ensureTopics(kafka.bootstrapServers(), 2);
@@ -483,6 +476,32 @@ class MosquittoAccessIT {
         close(asnaes);
     }
 
+    /** Runs compose's start.sh on four new free ports, as the mosquitto service runs it. */
+    private Process startMosquitto(Path binary, Path data) throws IOException {
+        int[] ports = freePorts(4);
+        plantPort = ports[0];
+        tlsPort = ports[1];
+        servicesPort = ports[2];
+        healthPort = ports[3];
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, composeConfig());
+        ProcessBuilder pb = new ProcessBuilder("sh", MOSQUITTO_DIR.resolve("start.sh").toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("MOSQUITTO_CONFIG_DIR", MOSQUITTO_DIR.toString());
+        env.put("MOSQUITTO_DATA_DIR", data.toString());
+        env.put("MOSQUITTO_CONF", conf.toString());
+        env.put("MOSQUITTO_CREDENTIALS", dir.resolve("credentials").toString());
+        env.put("MOSQUITTO_TLS_DIR", tls.resolve("mosquitto").toString());
+        env.put("MOSQUITTO_PROFILE_LOGINS", profileLogins.toString());
+        env.put("LOOPFLOW_PROFILE_LOGIN_LEASE", Integer.toString(LEASE));
+        env.put("LOOPFLOW_PROFILE_LOGIN_POLL", Integer.toString(POLL));
+        // As in docker-compose.yml: the mosquitto service gets the gateway's password, not the simulator's.
+        env.put("LOOPFLOW_GATEWAY_MQTT_PASSWORD", secrets.get("LOOPFLOW_GATEWAY_MQTT_PASSWORD"));
+        env.put("PATH", binary.getParent() + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+        return pb.start();
+    }
+
     /** The compose broker's configuration with only paths and ports changed for this machine. */
     private String composeConfig() throws IOException {
         String conf = Files.readString(MOSQUITTO_DIR.resolve("mosquitto.conf"));
@@ -679,9 +698,18 @@ class MosquittoAccessIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** {@code n} different free ports: all held open at once, so none is handed out twice. */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 }
