@@ -1,5 +1,6 @@
 package io.loopflow.app;
 
+import io.loopflow.streams.ProcessorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,11 +92,13 @@ public final class LocalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         LocalConfig config = new LocalConfig(mqttPort, kafkaPort, httpPort, dataDir, windows.flowWindow, windows.kpiWindows,
-                windows.grace, windows.idleTimeout, mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill, minTs);
-        LOG.info("Starting LoopFlow local (data in {}, flow window {}, kpi windows {}, grace {}, idle timeout {}, "
+                windows.grace, windows.idleTimeout, mqttPersistence, partitions, statusInterval, simulate, simSpeed, simBackfill, minTs,
+                windows.timeZoneOr(simulate ? LocalConfig.SIMULATED_REGION_ZONE : ProcessorConfig.DEFAULT_TIME_ZONE), windows.lagMax,
+                windows.restateHorizon);
+        LOG.info("Starting LoopFlow local (data in {}, flow window {}, kpi windows {} in {}, grace {}, idle timeout {}, "
                         + "MQTT persistence {}, {} partition(s))",
                 config.dataDir(), DurationConverter.format(config.flowWindow()),
-                config.kpiWindows().stream().map(DurationConverter::format).toList(), DurationConverter.format(config.grace()),
+                config.kpiWindows().stream().map(KpiWindowConverter::format).toList(), config.timeZone(), DurationConverter.format(config.grace()),
                 DurationConverter.format(config.idleTimeout()), config.mqttPersistence().name().toLowerCase(Locale.ROOT),
                 config.partitions());
         InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null

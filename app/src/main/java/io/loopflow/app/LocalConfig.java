@@ -1,9 +1,12 @@
 package io.loopflow.app;
 
 import io.loopflow.ingest.GatewayConfig;
+import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.window.KpiWindow;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,11 +29,17 @@ import java.util.Objects;
  * @param simSpeed        {@code --sim-speed}: simulated seconds per wall second while behind, 0 = full speed (default 1)
  * @param simBackfill     {@code --sim-backfill}: how far in the past the simulated clock starts (default 0)
  * @param minTs           {@code --min-ts}: the earliest reading {@code ts} the gateway accepts (default 2000-01-01T00:00:00Z)
+ * @param timeZone        {@code --time-zone} of the calendar windows (default UTC; with {@code --simulate} Europe/Copenhagen)
+ * @param lagMax          {@code --lag-max} (default 1 h)
+ * @param restateHorizon  {@code --restate-horizon} (default 35 d)
  */
 public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow,
-                          List<Duration> kpiWindows, Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence,
+                          List<KpiWindow> kpiWindows, Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence,
                           int partitions, Duration statusInterval, boolean simulate, double simSpeed, Duration simBackfill,
-                          Instant minTs) {
+                          Instant minTs, ZoneId timeZone, Duration lagMax, Duration restateHorizon) {
+
+    /** The time zone of the simulated region (Kalundborg). */
+    public static final ZoneId SIMULATED_REGION_ZONE = ZoneId.of("Europe/Copenhagen");
 
     public LocalConfig {
         port("--mqtt-port", mqttPort);
@@ -43,7 +52,6 @@ public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDi
             throw new IllegalArgumentException("--kpi-windows must name at least one window");
         }
         kpiWindows = List.copyOf(kpiWindows);
-        kpiWindows.forEach(w -> positive("--kpi-windows", w));
         if (grace == null || grace.isNegative()) {
             throw new IllegalArgumentException("--grace must not be negative, got " + grace);
         }
@@ -62,13 +70,38 @@ public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDi
         if (minTs == null || minTs.isAfter(Instant.now())) {
             throw new IllegalArgumentException("--min-ts must not be in the future (every reading would be rejected), got " + minTs);
         }
+        Objects.requireNonNull(timeZone, "--time-zone");
+        positive("--lag-max", lagMax);
+        if (restateHorizon == null || restateHorizon.isNegative()) {
+            throw new IllegalArgumentException("--restate-horizon must not be negative, got " + restateHorizon);
+        }
+    }
+
+    /** With fixed and calendar windows of these lengths, and the documented defaults of the window settings after them. */
+    public LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow, List<Duration> kpiWindowLengths,
+                       Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence, int partitions, Duration statusInterval,
+                       boolean simulate, double simSpeed, Duration simBackfill, Instant minTs) {
+        this(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, windows(kpiWindowLengths), grace, idleTimeout, mqttPersistence, partitions,
+                statusInterval, simulate, simSpeed, simBackfill, minTs, simulate ? SIMULATED_REGION_ZONE : ProcessorConfig.DEFAULT_TIME_ZONE,
+                ProcessorConfig.DEFAULT_LAG_MAX, ProcessorConfig.DEFAULT_RESTATE_HORIZON);
+    }
+
+    private static List<KpiWindow> windows(List<Duration> lengths) {
+        if (lengths == null || lengths.isEmpty()) {
+            throw new IllegalArgumentException("--kpi-windows must name at least one window");
+        }
+        try {
+            return lengths.stream().map(KpiWindow::of).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kpi-windows: " + e.getMessage(), e);
+        }
     }
 
     /** With {@code --min-ts} at its default, 2000-01-01T00:00:00Z. */
-    public LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow, List<Duration> kpiWindows,
+    public LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDir, Duration flowWindow, List<Duration> kpiWindowLengths,
                        Duration grace, Duration idleTimeout, MqttPersistence mqttPersistence, int partitions, Duration statusInterval,
                        boolean simulate, double simSpeed, Duration simBackfill) {
-        this(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindows, grace, idleTimeout, mqttPersistence, partitions,
+        this(mqttPort, kafkaPort, httpPort, dataDir, flowWindow, kpiWindowLengths, grace, idleTimeout, mqttPersistence, partitions,
                 statusInterval, simulate, simSpeed, simBackfill, GatewayConfig.DEFAULT_MIN_TS);
     }
 

@@ -177,6 +177,9 @@ public final class LocalMode implements AutoCloseable {
         ProcessorConfig streams = ProcessorConfig.defaults(kafka.bootstrapServers(), config.dataDir().resolve("streams"))
                 .withFlowWindow(config.flowWindow())
                 .withKpiWindows(config.kpiWindows())
+                .withTimeZone(config.timeZone())
+                .withLagMax(config.lagMax())
+                .withRestateHorizon(config.restateHorizon())
                 .withGrace(config.grace())
                 .withIdleTimeout(config.idleTimeout())
                 .withHttpPort(config.httpPort());

@@ -49,7 +49,8 @@ public final class StreamsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
-                windows.grace, windows.idleTimeout, gapMax, commitInterval, httpPort);
+                windows.timeZoneOr(ProcessorConfig.DEFAULT_TIME_ZONE), windows.grace, windows.idleTimeout, windows.lagMax, windows.restateHorizon,
+                gapMax, commitInterval, httpPort);
         StreamProcessor processor = new StreamProcessor(config);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
         try {

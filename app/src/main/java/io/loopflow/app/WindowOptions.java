@@ -1,6 +1,8 @@
 package io.loopflow.app;
 
+import io.loopflow.streams.window.KpiWindow;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -16,9 +18,29 @@ final class WindowOptions {
     Duration flowWindow;
 
     @Option(names = "--kpi-windows", defaultValue = "${env:LOOPFLOW_KPI_WINDOWS:-1h,1d}", split = ",",
-            converter = DurationConverter.class,
-            description = "Key-figure window sizes, comma-separated multiples of the flow window. Env LOOPFLOW_KPI_WINDOWS.")
-    List<Duration> kpiWindows;
+            converter = KpiWindowConverter.class,
+            description = "Key-figure windows, comma-separated: lengths shorter than a day (multiples of the flow window), "
+                    + "1d (calendar day), 1mo (calendar month). Env LOOPFLOW_KPI_WINDOWS.")
+    List<KpiWindow> kpiWindows;
+
+    @Option(names = "--time-zone", defaultValue = "${env:LOOPFLOW_TIME_ZONE:-}", converter = TimeZoneConverter.class,
+            description = "IANA time zone of the calendar windows (1d, 1mo), e.g. Europe/Copenhagen; default UTC (loopflow local "
+                    + "--simulate: Europe/Copenhagen, the simulated region's). Env LOOPFLOW_TIME_ZONE.")
+    ZoneId timeZone;
+
+    @Option(names = "--lag-max", defaultValue = "${env:LOOPFLOW_LAG_MAX:-1h}", converter = DurationConverter.class,
+            description = "A meter whose clock is further behind its site's newest no longer holds windows open; its readings "
+                    + "restate them. Env LOOPFLOW_LAG_MAX.")
+    Duration lagMax;
+
+    @Option(names = "--restate-horizon", defaultValue = "${env:LOOPFLOW_RESTATE_HORIZON:-35d}", converter = DurationConverter.class,
+            description = "How far back (event time) late data still restates closed windows; 0s: never. Env LOOPFLOW_RESTATE_HORIZON.")
+    Duration restateHorizon;
+
+    /** {@code --time-zone}, or {@code fallback} when it was not given. */
+    ZoneId timeZoneOr(ZoneId fallback) {
+        return timeZone != null ? timeZone : fallback;
+    }
 
     @Option(names = "--grace", defaultValue = "${env:LOOPFLOW_GRACE:-5m}", converter = DurationConverter.class,
             description = "How long after its end a window waits for its active meters. Env LOOPFLOW_GRACE.")

@@ -19,7 +19,7 @@ class LocalConfigTest {
     @Test
     void acceptsTheDocumentedDefaults() {
         LocalConfig c = config(1883, 1, Duration.ofMinutes(5), List.of(Duration.ofHours(1), Duration.ofDays(1)), 1);
-        assertThat(c.kpiWindows()).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(c.kpiWindows()).containsExactly(io.loopflow.streams.window.KpiWindow.of(Duration.ofHours(1)), io.loopflow.streams.window.KpiWindow.DAY);
         assertThat(c.minTs()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
     }
 

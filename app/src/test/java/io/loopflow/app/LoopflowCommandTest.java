@@ -1,6 +1,7 @@
 package io.loopflow.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import io.loopflow.ingest.MqttLogin;
@@ -9,6 +10,7 @@ import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import io.loopflow.sink.SinkConfig;
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
+import io.loopflow.streams.window.KpiWindow;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -33,12 +35,37 @@ class LoopflowCommandTest {
         assertThat(local.httpPort).isEqualTo(8080);
         assertThat(local.dataDir).hasToString("./loopflow-data");
         assertThat(local.windows.flowWindow).isEqualTo(Duration.ofMinutes(1));
-        assertThat(local.windows.kpiWindows).containsExactly(Duration.ofHours(1), Duration.ofDays(1));
+        assertThat(local.windows.kpiWindows).containsExactly(KpiWindow.of(Duration.ofHours(1)), KpiWindow.DAY);
+        assertThat(local.windows.timeZone).isNull();
+        assertThat(local.windows.lagMax).isEqualTo(Duration.ofHours(1));
+        assertThat(local.windows.restateHorizon).isEqualTo(Duration.ofDays(35));
         assertThat(local.windows.grace).isEqualTo(Duration.ofMinutes(5));
         assertThat(local.windows.idleTimeout).isEqualTo(Duration.ofMinutes(15));
         assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.MEMORY);
         assertThat(local.partitions).isEqualTo(1);
         assertThat(local.simulate).isFalse();
+    }
+
+    @Test
+    void readsCalendarWindowsTheTimeZoneAndTheLateDataSettings() {
+        ParseResult result = Loopflow.commandLine().parseArgs("streams", "--kpi-windows", "1h,1d,1mo", "--time-zone", "Europe/Copenhagen",
+                "--lag-max", "30m", "--restate-horizon", "7d");
+        StreamsCommand streams = (StreamsCommand) result.subcommand().commandSpec().userObject();
+
+        assertThat(streams.windows.kpiWindows).containsExactly(KpiWindow.of(Duration.ofHours(1)), KpiWindow.DAY, KpiWindow.MONTH);
+        assertThat(streams.windows.timeZone).isEqualTo(java.time.ZoneId.of("Europe/Copenhagen"));
+        assertThat(streams.windows.lagMax).isEqualTo(Duration.ofMinutes(30));
+        assertThat(streams.windows.restateHorizon).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void refusesABadTimeZoneOrWindowNamingTheFlag() {
+        assertThatThrownBy(() -> Loopflow.commandLine().parseArgs("streams", "--time-zone", "Europe/Kalundborg"))
+                .hasMessageContaining("--time-zone").hasMessageContaining("not an IANA time zone");
+        assertThatThrownBy(() -> Loopflow.commandLine().parseArgs("streams", "--time-zone", "+01:00"))
+                .hasMessageContaining("--time-zone").hasMessageContaining("fixed offset");
+        assertThatThrownBy(() -> Loopflow.commandLine().parseArgs("local", "--kpi-windows", "1h,2d"))
+                .hasMessageContaining("--kpi-windows").hasMessageContaining("1d (calendar day), 1mo (calendar month)");
     }
 
     @Test
@@ -50,7 +77,7 @@ class LoopflowCommandTest {
 
         assertThat(local.simulate).isTrue();
         assertThat(local.windows.flowWindow).isEqualTo(Duration.ofSeconds(10));
-        assertThat(local.windows.kpiWindows).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1));
+        assertThat(local.windows.kpiWindows).containsExactly(KpiWindow.of(Duration.ofMinutes(1)), KpiWindow.of(Duration.ofHours(1)));
         assertThat(local.windows.grace).isZero();
         assertThat(local.mqttPersistence).isEqualTo(MqttPersistence.FILE);
         assertThat(local.partitions).isEqualTo(3);

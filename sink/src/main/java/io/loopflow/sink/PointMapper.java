@@ -55,6 +55,8 @@ public final class PointMapper {
         number(p, "quantity", r.quantity());
         p.addField("readings", r.readings());
         p.addField("final", r.isFinal());
+        // A restated window (late data) is written again at the same time and tags: the point of its window is overwritten.
+        p.addField("revision", r.revision());
         return p.time(r.windowStart(), PRECISION);
     }
 
@@ -74,18 +76,20 @@ public final class PointMapper {
         tag(p, "region", region);
         number(p, "quantity", r.quantity());
         p.addField("final", r.isFinal());
+        p.addField("revision", r.revision());
         return p.time(r.windowStart(), PRECISION);
     }
 
     /**
      * Key figures: {@code loopflow_kpi}, tags scope, region, site (site scope only), material, window
-     * ({@code PT1H}, {@code P1D}), unit; the seven sums and the three rates (omitted when null).
+     * ({@code PT1H}, {@code P1D}, {@code P1M}), unit; the seven sums, the three rates (omitted when null), {@code final}
+     * and {@code revision}. A restated window overwrites the point of its window (same tags and time).
      */
     public Point kpi(KpiRecord r) {
         Point p = Point.measurement(KPI)
                 .addTag("scope", r.scope())
                 .addTag("material", r.material())
-                .addTag("window", windowTag(r.window()))
+                .addTag("window", r.window())
                 .addTag("unit", r.unit());
         tag(p, "region", r.region());
         if (KpiRecord.SITE.equals(r.scope())) {
@@ -101,6 +105,7 @@ public final class PointMapper {
         number(p, "landfill_rate", r.landfillRate());
         number(p, "circular_input_rate", r.circularInputRate());
         p.addField("final", r.isFinal());
+        p.addField("revision", r.revision());
         return p.time(r.windowStart(), PRECISION);
     }
 

@@ -27,7 +27,7 @@ class PointMapperTest {
         String line = mapper.flow(flow, "kalundborg").toLineProtocol();
 
         assertThat(line).isEqualTo("loopflow_flow,material=gypsum,region=kalundborg,role=out.reuse,site=asnaes,unit=t,window=PT1M "
-                + "final=false,quantity=12.5,readings=3i " + T0.toEpochMilli());
+                + "final=false,quantity=12.5,readings=3i,revision=0i " + T0.toEpochMilli());
     }
 
     @Test
@@ -43,6 +43,21 @@ class PointMapperTest {
     }
 
     @Test
+    void aRestatedWindowOverwritesThePointOfItsWindowWithItsRevision() {
+        FlowRecord first = new FlowRecord("asnaes", "gypsum", Role.OUT_DISPOSAL, T0, T0.plusSeconds(60), 4, "t", 2, true, 0);
+        FlowRecord restated = new FlowRecord("asnaes", "gypsum", Role.OUT_DISPOSAL, T0, T0.plusSeconds(60), 28.3, "t", 3, true, 1);
+        KpiRecord day = KpiRecord.of(KpiRecord.SITE, "asnaes", "kalundborg", "gypsum", KpiRecord.DAY, "Europe/Copenhagen", T0,
+                T0.plus(Duration.ofHours(23)), new RoleSums(0, 0, 0, 0, 0, 28.3, 0), "t", true, 2);
+
+        String a = mapper.flow(first, "kalundborg").toLineProtocol();
+        String b = mapper.flow(restated, "kalundborg").toLineProtocol();
+
+        assertThat(seriesAndTime(b)).isEqualTo(seriesAndTime(a));
+        assertThat(b).contains("quantity=28.3", "readings=3i", "revision=1i");
+        assertThat(mapper.kpi(day).toLineProtocol()).contains("window=P1D ", "revision=2i", "out_disposal=28.3");
+    }
+
+    @Test
     void flowOfAnUndescribedSiteHasNoRegionTag() {
         FlowRecord flow = new FlowRecord("asnaes", "gypsum", Role.IN_VIRGIN, T0, T0.plusSeconds(60), 2, "t", 1, true);
 
@@ -55,7 +70,7 @@ class PointMapperTest {
         FlowRecord disposal = new FlowRecord("asnaes", "gypsum", Role.OUT_DISPOSAL, T0, T0.plusSeconds(60), 7, "t", 2, true);
 
         assertThat(mapper.exchange(reuse, "kalundborg", "gyproc").toLineProtocol())
-                .isEqualTo("loopflow_exchange,material=gypsum,receiver=gyproc,region=kalundborg,site=asnaes,unit=t final=true,quantity=7.0 "
+                .isEqualTo("loopflow_exchange,material=gypsum,receiver=gyproc,region=kalundborg,site=asnaes,unit=t final=true,quantity=7.0,revision=0i "
                         + T0.toEpochMilli());
         assertThat(mapper.exchange(reuse, "kalundborg", null)).isNull();
         assertThat(mapper.exchange(disposal, "kalundborg", "gyproc")).isNull();
@@ -70,7 +85,7 @@ class PointMapperTest {
 
         assertThat(line).isEqualTo("loopflow_kpi,material=gypsum,region=kalundborg,scope=site,site=asnaes,unit=t,window=PT1H "
                 + "circular_input_rate=0.0,final=true,in_secondary=0.0,in_virgin=10.0,landfill_rate=0.25,out_disposal=1.0,"
-                + "out_product=5.0,out_recovery=0.0,out_reuse=3.0,out_storage=0.0,recycling_rate=0.75 " + T0.toEpochMilli());
+                + "out_product=5.0,out_recovery=0.0,out_reuse=3.0,out_storage=0.0,recycling_rate=0.75,revision=0i " + T0.toEpochMilli());
     }
 
     @Test
