@@ -163,6 +163,11 @@ final class TopologyFixture implements AutoCloseable {
         return kpiLog.stream().filter(k -> k.isFinal() && k.scope().equals(scope)).toList();
     }
 
+    double counter(String name) {
+        var c = registry.find(name).counter();
+        return c == null ? 0 : c.count();
+    }
+
     double counter(String name, String tag, String value) {
         var c = registry.find(name).tag(tag, value).counter();
         return c == null ? 0 : c.count();
