@@ -73,6 +73,10 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "Env LOOPFLOW_HEALTH_PORT.")
     int healthPort;
 
+    @Option(names = "--health-host", defaultValue = "${env:LOOPFLOW_HEALTH_HOST:-" + HealthServer.DEFAULT_HOST + "}",
+            description = "Interface of GET /health: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HEALTH_HOST.")
+    String healthHost;
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
@@ -84,7 +88,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts")
                         .withLogin(config.login()), registry)
                 : null;
-        HealthServer health = HealthServer.start("0.0.0.0", healthPort, gateway::connected, () -> health(gateway));
+        HealthServer health = HealthServer.start(healthHost, healthPort, gateway::connected, () -> health(gateway));
         // Closed in reverse: the health endpoint, the alert publisher, then the gateway.
         AutoCloseable all = () -> {
             health.close();

@@ -1,5 +1,6 @@
 package io.loopflow.app;
 
+import io.loopflow.streams.StreamProcessor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,6 +31,11 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "${env:LOOPFLOW_HTTP_PORT:-8080}",
             description = "HTTP API port, 0 = free port. Env LOOPFLOW_HTTP_PORT.")
     int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "${env:LOOPFLOW_HTTP_HOST:-" + StreamProcessor.DEFAULT_HTTP_HOST + "}",
+            description = "Interface of the HTTP API: 127.0.0.1 = this machine only, 0.0.0.0 = every interface (the brokers stay on "
+                    + "127.0.0.1). Env LOOPFLOW_HTTP_HOST.")
+    String httpHost;
 
     @Option(names = "--data-dir", defaultValue = "${env:LOOPFLOW_DATA_DIR:-./loopflow-data}",
             description = "Kafka logs, Streams state, MQTT broker data. Env LOOPFLOW_DATA_DIR.")
@@ -94,7 +100,7 @@ public final class LocalCommand implements Callable<Integer> {
                 config.partitions());
         InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
                 : new InfluxTarget(influxUrl, influxOrg, influxBucket, influxToken);
-        LocalMode local = new LocalMode(config, influx);
+        LocalMode local = new LocalMode(config, influx, httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow local", local);
         try {
             local.start();

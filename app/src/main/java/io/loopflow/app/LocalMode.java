@@ -61,6 +61,7 @@ public final class LocalMode implements AutoCloseable {
     private EmbeddedMqttBroker mqtt;
     private EmbeddedKafka kafka;
     private final InfluxTarget influx;
+    private final String httpHost;
     private Gateway gateway;
     private AlertPublisher alerts;
     private InfluxSink sink;
@@ -78,8 +79,17 @@ public final class LocalMode implements AutoCloseable {
 
     /** A local pipeline for {@code config} that also writes history to {@code influx} (null: no sink). */
     public LocalMode(LocalConfig config, InfluxTarget influx) {
+        this(config, influx, StreamProcessor.DEFAULT_HTTP_HOST);
+    }
+
+    /**
+     * A local pipeline for {@code config} whose HTTP API listens on {@code httpHost} ({@code --http-host}; the
+     * brokers stay on 127.0.0.1), writing history to {@code influx} (null: no sink).
+     */
+    public LocalMode(LocalConfig config, InfluxTarget influx, String httpHost) {
         this.config = config;
         this.influx = influx;
+        this.httpHost = httpHost;
     }
 
     /** Starts and returns a local pipeline for {@code config}. */
@@ -151,8 +161,8 @@ public final class LocalMode implements AutoCloseable {
                 .withGrace(config.grace())
                 .withIdleTimeout(config.idleTimeout())
                 .withHttpPort(config.httpPort());
-        // Local mode listens on 127.0.0.1 only, the HTTP API included.
-        processor = new StreamProcessor(streams, registry, "127.0.0.1");
+        // Local mode's brokers listen on 127.0.0.1 only; the HTTP API on --http-host (default 127.0.0.1 too).
+        processor = new StreamProcessor(streams, registry, httpHost);
         track("stream processor", processor);
         processor.start();
 
@@ -225,9 +235,9 @@ public final class LocalMode implements AutoCloseable {
         return processor.httpPort();
     }
 
-    /** Base URL of the HTTP API, {@code http://127.0.0.1:<port>/api}. */
+    /** Base URL of the HTTP API at its bound address, {@code http://<host>:<port>/api}. */
     public String apiUrl() {
-        return "http://127.0.0.1:" + httpPort() + "/api";
+        return processor.httpUrl() + "/api";
     }
 
     /** Messages the embedded MQTT broker discarded. */

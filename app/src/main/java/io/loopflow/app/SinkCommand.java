@@ -74,6 +74,10 @@ public final class SinkCommand implements Callable<Integer> {
                     + "Env LOOPFLOW_HEALTH_PORT.")
     int healthPort;
 
+    @Option(names = "--health-host", defaultValue = "${env:LOOPFLOW_HEALTH_HOST:-" + HealthServer.DEFAULT_HOST + "}",
+            description = "Interface of GET /health: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HEALTH_HOST.")
+    String healthHost;
+
     @Override
     public Integer call() throws InterruptedException {
         SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime,
@@ -81,7 +85,7 @@ public final class SinkCommand implements Callable<Integer> {
         HealthServer.checkPort(healthPort);
         InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
         AtomicBoolean started = new AtomicBoolean();
-        HealthServer health = HealthServer.start("0.0.0.0", healthPort,
+        HealthServer health = HealthServer.start(healthHost, healthPort,
                 () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()));
         // Closed in reverse: the health endpoint, then the sink.
         AutoCloseable all = () -> {

@@ -2,6 +2,7 @@ package io.loopflow.app;
 
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
+import io.micrometer.core.instrument.Metrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -27,6 +28,10 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "HTTP API port, 0 = free port, -1 = no HTTP. Env LOOPFLOW_HTTP_PORT.")
     int httpPort;
 
+    @Option(names = "--http-host", defaultValue = "${env:LOOPFLOW_HTTP_HOST:-" + StreamProcessor.DEFAULT_HTTP_HOST + "}",
+            description = "Interface of the HTTP API: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HTTP_HOST.")
+    String httpHost;
+
     @Option(names = "--state-dir", defaultValue = "${env:LOOPFLOW_STATE_DIR:-./loopflow-data/streams}",
             description = "Kafka Streams state directory. Env LOOPFLOW_STATE_DIR.")
     Path stateDir;
@@ -50,7 +55,7 @@ public final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
                 windows.grace, windows.idleTimeout, gapMax, commitInterval, httpPort);
-        StreamProcessor processor = new StreamProcessor(config);
+        StreamProcessor processor = new StreamProcessor(config, Metrics.globalRegistry, httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
         try {
             processor.start();
@@ -58,7 +63,7 @@ public final class StreamsCommand implements Callable<Integer> {
             processor.close();
             throw e;
         }
-        LOG.info("LoopFlow streams started: Kafka {}, HTTP API http://127.0.0.1:{}/api", kafkaBootstrap, processor.httpPort());
+        LOG.info("LoopFlow streams started: Kafka {}, HTTP API {}", kafkaBootstrap, processor.httpUrl() == null ? "off" : processor.httpUrl() + "/api");
         return RunUntilStopped.await(stopped);
     }
 }

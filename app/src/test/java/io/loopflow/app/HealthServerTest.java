@@ -81,6 +81,23 @@ class HealthServerTest {
     }
 
     @Test
+    void answersWithinASecondWhileAHundredSlowConnectionsAreOpen() throws IOException, InterruptedException {
+        // given: 100 connections that sent half a request and wait (the JDK's HttpServer stopped at one)
+        up.set(true);
+        try (SlowClients slow = SlowClients.open(server.port(), "/health", 100)) {
+            // when
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                    .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+
+            // then
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(millis).isLessThan(1000);
+        }
+    }
+
+    @Test
     void aSupplierThatThrowsMeansDown() throws IOException, InterruptedException {
         // given
         try (HealthServer failing = HealthServer.start("127.0.0.1", 0, () -> {

@@ -9,8 +9,6 @@ import io.loopflow.streams.surplus.SurplusConfig;
 import io.loopflow.streams.surplus.SurplusTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +54,12 @@ public final class StreamProcessor implements AutoCloseable {
     private KpiHttpServer http;
     private boolean closed;
 
-    /** A processor counting into Micrometer's global registry, HTTP on all interfaces. */
+    /** Default interface of the HTTP API: this machine only. */
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+
+    /** A processor counting into Micrometer's global registry, HTTP on {@value #DEFAULT_HTTP_HOST}. */
     public StreamProcessor(ProcessorConfig config) {
-        this(config, Metrics.globalRegistry, "0.0.0.0");
+        this(config, Metrics.globalRegistry, DEFAULT_HTTP_HOST);
     }
 
     /**
@@ -97,9 +98,10 @@ public final class StreamProcessor implements AutoCloseable {
         if (config.httpPort() >= 0) {
             try {
                 http = KpiHttpServer.start(httpHost, config.httpPort(), new Source());
-            } catch (IOException e) {
+            } catch (RuntimeException e) {
                 close();
-                throw new UncheckedIOException("cannot start the HTTP API on port " + config.httpPort(), e);
+                throw new IllegalStateException("HTTP API (--http-host, --http-port) cannot listen on " + httpHost + ":" + config.httpPort()
+                        + ": " + e.getMessage(), e);
             }
         }
         streams.start();
@@ -139,6 +141,11 @@ public final class StreamProcessor implements AutoCloseable {
     /** The HTTP API's port, or -1 when it is off or not started. */
     public synchronized int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** The HTTP API's bound address, {@code http://<host>:<port>}, or null when it is off or not started. */
+    public synchronized String httpUrl() {
+        return http == null ? null : http.url();
     }
 
     /** Kafka Streams' state, or null before {@link #start()}. */

@@ -1,26 +1,22 @@
 package io.loopflow.streams.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.loopflow.core.json.Json;
 import io.loopflow.core.model.AlertRecord;
 import io.loopflow.core.model.KpiRecord;
 import io.loopflow.core.model.SurplusRecord;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.loopflow.streams.http.JsonEndpoint.Answer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.http.pathmap.ServletPathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
 
 /**
- * The stream processor's HTTP API, on the JDK's {@code com.sun.net.httpserver}:
+ * The stream processor's HTTP API, on an {@link EmbeddedHttpServer} (Jetty):
  * <ul>
  *   <li>{@code GET /api/health}: {@code {"status":"UP"|"DOWN","state":"<KafkaStreams state>"}},
  *       HTTP 200 when up, 503 when down;</li>
@@ -36,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * own partitions.
  */
 public final class KpiHttpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(KpiHttpServer.class);
-
     /** Where the server reads from. */
     public interface Source {
         /** The Kafka Streams state name, e.g. {@code RUNNING}. */
@@ -56,45 +50,54 @@ public final class KpiHttpServer implements AutoCloseable {
         List<AlertRecord> alerts();
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final EmbeddedHttpServer server;
 
-    private KpiHttpServer(HttpServer server, ExecutorService executor) {
+    private KpiHttpServer(EmbeddedHttpServer server) {
         this.server = server;
-        this.executor = executor;
     }
 
-    /** Starts the server on {@code host}:{@code port} (port 0: a free port). */
-    public static KpiHttpServer start(String host, int port, Source source) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "loopflow-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/api/health", exchange -> handle(exchange, () -> health(source)));
-        server.createContext("/api/kpis", exchange -> handle(exchange, () -> kpis(exchange, source)));
-        server.createContext("/api/surplus", exchange -> handle(exchange, () -> queryable("surplus", () -> source.surplus())));
-        server.createContext("/api/matches", exchange -> handle(exchange,
-                () -> queryable("matches", () -> ActiveAlerts.of(source.alerts()).stream().filter(a -> a.type() == AlertRecord.Type.MATCH).toList())));
-        server.createContext("/api/alerts", exchange -> handle(exchange, () -> alerts(exchange, source)));
-        server.start();
-        LOG.info("HTTP API on {}", server.getAddress());
-        return new KpiHttpServer(server, executor);
+    /**
+     * Starts the server on {@code host}:{@code port} (port 0: a free port; host {@code 0.0.0.0}: every
+     * interface) with the limits of {@link EmbeddedHttpServer}.
+     *
+     * @throws java.io.UncheckedIOException when the address cannot be bound
+     */
+    public static KpiHttpServer start(String host, int port, Source source) {
+        PathMappingsHandler routes = new PathMappingsHandler();
+        routes.addMapping(exact("/api/health"), JsonEndpoint.of(request -> health(source)));
+        routes.addMapping(exact("/api/kpis"), JsonEndpoint.of(request -> kpis(request, source)));
+        routes.addMapping(exact("/api/surplus"), JsonEndpoint.of(request -> queryable("surplus", source::surplus)));
+        routes.addMapping(exact("/api/matches"), JsonEndpoint.of(request -> queryable("matches",
+                () -> ActiveAlerts.of(source.alerts()).stream().filter(a -> a.type() == AlertRecord.Type.MATCH).toList())));
+        routes.addMapping(exact("/api/alerts"), JsonEndpoint.of(request -> alerts(request, source)));
+        return new KpiHttpServer(EmbeddedHttpServer.start("loopflow-http", host, port, withNotFound(routes)));
     }
 
+    /** The path spec matching exactly {@code path}. */
+    static PathSpec exact(String path) {
+        return new ServletPathSpec(path);
+    }
+
+    /** {@code handler}, then a JSON 404 for every path it does not take. */
+    static Handler withNotFound(Handler handler) {
+        return new Handler.Sequence(handler, JsonEndpoint.of(request -> {
+            throw new NotFoundException("no endpoint " + request.getHttpURI().getPath());
+        }));
+    }
+
+    /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** {@code http://<bound host>:<bound port>}. */
+    public String url() {
+        return server.url();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-    }
-
-    private record Answer(int status, Object body) {
+        server.close();
     }
 
     private static Answer health(Source source) {
@@ -105,61 +108,29 @@ public final class KpiHttpServer implements AutoCloseable {
         return new Answer(up ? 200 : 503, body);
     }
 
-    private static Answer kpis(HttpExchange exchange, Source source) {
-        KpiQuery query;
+    private static Answer kpis(Request request, Source source) {
+        KpiQuery query = KpiQuery.parse(JsonEndpoint.rawQuery(request));
         try {
-            query = KpiQuery.parse(exchange.getRequestURI().getRawQuery());
-        } catch (IllegalArgumentException e) {
-            return new Answer(400, Map.of("error", e.getMessage()));
-        }
-        try {
-            return new Answer(200, query.select(source.kpis()));
+            return Answer.ok(query.select(source.kpis()));
         } catch (IllegalStateException e) {
-            return new Answer(503, Map.of("error", "key figures are not queryable now: " + e.getMessage()));
+            return Answer.error(503, "key figures are not queryable now: " + e.getMessage());
         }
     }
 
     private static Answer queryable(String what, Supplier<Object> body) {
         try {
-            return new Answer(200, body.get());
+            return Answer.ok(body.get());
         } catch (IllegalStateException e) {
-            return new Answer(503, Map.of("error", what + " not queryable now: " + e.getMessage()));
+            return Answer.error(503, what + " not queryable now: " + e.getMessage());
         }
     }
 
     /** {@code /api/alerts}: every alert, or with {@code active=true} only those not yet cleared or closed. */
-    private static Answer alerts(HttpExchange exchange, Source source) {
-        String query = exchange.getRequestURI().getRawQuery();
-        boolean active;
-        if (query == null || query.isEmpty()) {
-            active = false;
-        } else if (query.equals("active=true") || query.equals("active=false")) {
-            active = query.equals("active=true");
-        } else {
-            return new Answer(400, Map.of("error", "unknown parameters '" + query + "': /api/alerts takes only active=true|false"));
+    private static Answer alerts(Request request, Source source) {
+        String active = QueryParameters.parse(JsonEndpoint.rawQuery(request), Set.of("active")).getOrNull("active");
+        if (active != null && !active.equals("true") && !active.equals("false")) {
+            throw new BadParameterException("active must be true or false, got '" + active + "'");
         }
-        return queryable("alerts", () -> active ? ActiveAlerts.of(source.alerts()) : source.alerts());
-    }
-
-    private static void handle(HttpExchange exchange, Supplier<Answer> answer) throws IOException {
-        try (exchange) {
-            Answer a;
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                a = new Answer(405, Map.of("error", "only GET"));
-            } else {
-                try {
-                    a = answer.get();
-                } catch (RuntimeException e) {
-                    LOG.warn("HTTP {} failed", exchange.getRequestURI(), e);
-                    a = new Answer(500, Map.of("error", String.valueOf(e.getMessage())));
-                }
-            }
-            byte[] body = Json.write(a.body());
-            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            exchange.sendResponseHeaders(a.status(), body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        return queryable("alerts", () -> "true".equals(active) ? ActiveAlerts.of(source.alerts()) : source.alerts());
     }
 }
