@@ -5,7 +5,8 @@ import io.loopflow.ingest.GatewayConfig;
 import io.loopflow.ingest.alerts.AlertPublisher;
 import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -82,13 +83,14 @@ public final class GatewayCommand implements Callable<Integer> {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
                 sessionExpiry, logInterval, mqttLogin.login());
         HealthServer.checkPort(healthPort);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Prometheus' registry: its meters are also GET /metrics on the health port.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway gateway = new Gateway(config, registry);
         AlertPublisher publisher = alerts
                 ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts")
                         .withLogin(config.login()), registry)
                 : null;
-        HealthServer health = HealthServer.start(healthHost, healthPort, gateway::connected, () -> health(gateway));
+        HealthServer health = HealthServer.start(healthHost, healthPort, gateway::connected, () -> health(gateway), registry);
         // Closed in reverse: the health endpoint, the alert publisher, then the gateway.
         AutoCloseable all = () -> {
             health.close();

@@ -114,6 +114,7 @@ public final class LocalCommand implements Callable<Integer> {
         }
         LOG.info("MQTT broker:     {}", local.mqttUri());
         LOG.info("Kafka bootstrap: {}", local.kafkaBootstrap());
+        LOG.info("Live page:       {}  (metrics: {}metrics)", local.pageUrl(), local.pageUrl());
         LOG.info("HTTP API:        {}/kpis?window=PT1H  (health: {}/health)", local.apiUrl(), local.apiUrl());
         LOG.info("Surplus:         {}/surplus  {}/matches  {}/alerts?active=true", local.apiUrl(), local.apiUrl(), local.apiUrl());
         LOG.info("Alerts (MQTT):   loopflow/v1/{site}/alerts, e.g. mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {} -t 'loopflow/v1/+/alerts' -v",

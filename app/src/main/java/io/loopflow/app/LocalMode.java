@@ -15,7 +15,8 @@ import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
@@ -51,7 +52,8 @@ public final class LocalMode implements AutoCloseable {
 
     private final Deque<Named> started = new ConcurrentLinkedDeque<>();
     private final LocalConfig config;
-    private final MeterRegistry registry = new SimpleMeterRegistry();
+    // Prometheus' registry: its meters are also GET /metrics of the HTTP API.
+    private final MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loopflow-status");
@@ -233,6 +235,11 @@ public final class LocalMode implements AutoCloseable {
     /** The stream processor's HTTP port. */
     public int httpPort() {
         return processor.httpPort();
+    }
+
+    /** The live page at the HTTP API's bound address, {@code http://<host>:<port>/}. */
+    public String pageUrl() {
+        return processor.httpUrl() + "/";
     }
 
     /** Base URL of the HTTP API at its bound address, {@code http://<host>:<port>/api}. */

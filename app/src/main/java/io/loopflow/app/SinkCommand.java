@@ -2,7 +2,8 @@ package io.loopflow.app;
 
 import io.loopflow.sink.InfluxSink;
 import io.loopflow.sink.SinkConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,10 +84,12 @@ public final class SinkCommand implements Callable<Integer> {
         SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime,
                 SinkConfig.parseLagGroups(lagGroups));
         HealthServer.checkPort(healthPort);
-        InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
+        // Prometheus' registry: its meters are also GET /metrics on the health port.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        InfluxSink sink = new InfluxSink(config, registry);
         AtomicBoolean started = new AtomicBoolean();
         HealthServer health = HealthServer.start(healthHost, healthPort,
-                () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()));
+                () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()), registry);
         // Closed in reverse: the health endpoint, then the sink.
         AutoCloseable all = () -> {
             health.close();

@@ -2,7 +2,8 @@ package io.loopflow.app;
 
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
-import io.micrometer.core.instrument.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -55,7 +56,8 @@ public final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
                 windows.grace, windows.idleTimeout, gapMax, commitInterval, httpPort);
-        StreamProcessor processor = new StreamProcessor(config, Metrics.globalRegistry, httpHost);
+        // Prometheus' registry: its meters are also GET /metrics of the HTTP API.
+        StreamProcessor processor = new StreamProcessor(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
         try {
             processor.start();
@@ -63,7 +65,12 @@ public final class StreamsCommand implements Callable<Integer> {
             processor.close();
             throw e;
         }
-        LOG.info("LoopFlow streams started: Kafka {}, HTTP API {}", kafkaBootstrap, processor.httpUrl() == null ? "off" : processor.httpUrl() + "/api");
+        if (processor.httpUrl() == null) {
+            LOG.info("LoopFlow streams started: Kafka {}, no HTTP API", kafkaBootstrap);
+        } else {
+            LOG.info("LoopFlow streams started: Kafka {}, live page {}/, HTTP API {}/api, metrics {}/metrics", kafkaBootstrap,
+                    processor.httpUrl(), processor.httpUrl(), processor.httpUrl());
+        }
         return RunUntilStopped.await(stopped);
     }
 }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loopflow.core.json.Json;
-import io.loopflow.core.model.AlertRecord;
-import io.loopflow.core.model.KpiRecord;
-import io.loopflow.core.model.SurplusRecord;
+import io.loopflow.streams.view.LiveView;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,48 +24,38 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** {@link KpiHttpServer} on a real Jetty (127.0.0.1, a free port) over a fixed source: routing, errors, slow clients. */
+/**
+ * {@link KpiHttpServer} on a real Jetty (127.0.0.1, a free port) over a view that cannot reach Kafka: routing, bad
+ * parameters, a view still loading, the page's files, slow clients.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KpiHttpServerTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private KpiHttpServer server;
-
-    /** A source with nothing in it and a fixed state. */
-    private static final class EmptySource implements KpiHttpServer.Source {
-        @Override
-        public String state() {
-            return "RUNNING";
-        }
-
-        @Override
-        public boolean up() {
-            return true;
-        }
-
-        @Override
-        public List<KpiRecord> kpis() {
-            return List.of();
-        }
-
-        @Override
-        public List<SurplusRecord> surplus() {
-            return List.of();
-        }
-
-        @Override
-        public List<AlertRecord> alerts() {
-            return List.of();
-        }
-    }
+    private LiveView view;
 
     @BeforeAll
     void start() {
-        server = KpiHttpServer.start("127.0.0.1", 0, new EmptySource());
+        // A view whose Kafka is not there (nothing listens on port 1): it never becomes ready.
+        view = new LiveView("127.0.0.1:1", List.of("loopflow-streams"), 50, new SimpleMeterRegistry(), Clock.systemUTC());
+        view.start();
+        server = KpiHttpServer.start("127.0.0.1", 0, new KpiHttpServer.Health() {
+            @Override
+            public String state() {
+                return "RUNNING";
+            }
+
+            @Override
+            public boolean up() {
+                return true;
+            }
+        }, view, null, Clock.systemUTC());
     }
 
     @AfterAll
     void stop() {
         server.close();
+        view.close();
     }
 
     @Test
@@ -114,7 +104,38 @@ class KpiHttpServerTest {
         assertThat(body.path("error").asText()).contains("ISO-8601");
         assertThat(get("/api/alerts?active=maybe", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
         assertThat(get("/api/alerts?colour=red", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
-        assertThat(get("/api/alerts?active=true", Duration.ofSeconds(5)).statusCode()).isEqualTo(200);
+        assertThat(get("/api/flows", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
+        assertThat(get("/api/flows?last=1h", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
+        assertThat(get("/api/figures?from=yesterday", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
+        assertThat(get("/api/finals?count=0", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
+        assertThat(get("/api/map?site=a", Duration.ofSeconds(5)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void aViewStillReadingIs503WithTheReasonAndHealthSaysLoading() throws IOException, InterruptedException {
+        HttpResponse<String> kpis = get("/api/kpis", Duration.ofSeconds(5));
+        assertThat(kpis.statusCode()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(kpis.body()).path("error").asText()).contains("still reading");
+        assertThat(get("/api/alerts?active=true", Duration.ofSeconds(5)).statusCode()).isEqualTo(503);
+        assertThat(Json.MAPPER.readTree(get("/api/health", Duration.ofSeconds(5)).body()).path("view").asText()).isEqualTo("LOADING");
+    }
+
+    @Test
+    void metricsWithoutAPrometheusRegistryIs404() throws IOException, InterruptedException {
+        assertThat(get("/metrics", Duration.ofSeconds(5)).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void servesThePageAndEchartsFromTheJar() throws IOException, InterruptedException {
+        HttpResponse<String> page = get("/", Duration.ofSeconds(5));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("/vendor/echarts/echarts.min.js");
+        HttpResponse<String> echarts = get("/vendor/echarts/echarts.min.js", Duration.ofSeconds(5));
+        assertThat(echarts.statusCode()).isEqualTo(200);
+        assertThat(echarts.body()).contains("echarts");
+        assertThat(get("/assets/app.js", Duration.ofSeconds(5)).statusCode()).isEqualTo(200);
+        assertThat(get("/assets/nothing.js", Duration.ofSeconds(5)).statusCode()).isEqualTo(404);
     }
 
     private HttpResponse<String> get(String path, Duration timeout) throws IOException, InterruptedException {
