@@ -35,6 +35,11 @@ final class SlowClients implements AutoCloseable {
         return clients;
     }
 
+    /** How many connections were opened. */
+    int count() {
+        return sockets.size();
+    }
+
     @Override
     public void close() {
         for (Socket s : sockets) {

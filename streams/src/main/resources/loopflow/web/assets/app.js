@@ -398,7 +398,7 @@
             id: s.id, value: [s.lon, s.lat], name: s.name,
             symbolSize: 14 + Math.min(ratio(s), 2) * 14,
             itemStyle: { color: over(s) ? '#b4441b' : '#1b7f5f' },
-            label: { show: true, position: 'right', formatter: s.name + (s.surplus.length ? '\n' + surplusText(s) : '') }
+            label: { show: true, position: 'right', distance: 10, formatter: s.name + (s.surplus.length ? '\n' + surplusText(s) : '') }
           })),
           tooltip: { formatter: (p) => byId[p.data.id].name + (byId[p.data.id].surplus.length ? '<br>' + surplusText(byId[p.data.id]).replace(/\n/g, '<br>') : '') }
         }
@@ -446,13 +446,13 @@
     const box = $('#pipeline-figures');
     const figure = (value, label, title) => el('div', { class: 'figure', title: title || null },
       el('div', { class: 'value', text: value }), el('div', { class: 'label', text: label }));
-    const lag = p.consumerLag.map((l) => figure(F.number(l.lag), 'lag of ' + l.group,
+    const lag = p.consumerLag.map((l) => figure(F.count(l.lag), 'lag of ' + l.group,
       Object.entries(l.byTopic).map(([t, n]) => t + ': ' + n).join(', ')));
     box.replaceChildren(
       figure(p.readingsPerSecond === null ? '–' : F.number(p.readingsPerSecond), 'readings/s accepted'),
-      figure(F.number(p.readingsAccepted), 'readings on loopflow.readings'),
-      figure(F.number(p.rejections.reduce((n, r) => n + r.lastHour, 0)), 'rejected in the last hour'),
-      figure(p.brokerDropped === null ? 'n/a' : F.number(p.brokerDropped), 'dropped by the MQTT broker',
+      figure(F.count(p.readingsAccepted), 'readings on loopflow.readings'),
+      figure(F.count(p.rejections.reduce((n, r) => n + r.lastHour, 0)), 'rejected in the last hour'),
+      figure(p.brokerDropped === null ? 'n/a' : F.count(p.brokerDropped), 'dropped by the MQTT broker',
         p.brokerDropped === null ? 'the MQTT broker does not run in this process' : null),
       ...lag);
     if (p.sampleError) {
@@ -467,7 +467,7 @@
       title: { text: 'Rejections by reason', textStyle: { fontSize: 13 } },
       tooltip: { trigger: 'axis' },
       legend: { top: 0, right: 0 },
-      grid: { left: 110, right: 20, top: 40, bottom: 20 },
+      grid: { left: 10, right: 20, top: 40, bottom: 20, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
       yAxis: { type: 'category', data: reasons, inverse: true },
       series: [
@@ -502,11 +502,14 @@
     };
     events.addEventListener('hello', (e) => {
       const hello = JSON.parse(e.data);
+      if (!hello.ready) {
+        live.textContent = 'server loading…';
+        return;
+      }
+      live.textContent = 'live';
       state.alerts = new Map(hello.alerts.map((a) => [a.id, a]));
       renderAlerts(null);
-      if (hello.ready) {
-        figuresChanged();
-      }
+      figuresChanged();
     });
     events.addEventListener('alert', (e) => {
       const alert = JSON.parse(e.data);
@@ -538,6 +541,6 @@
   });
 
   setUpRangeForm();
+  // The first figures are fetched when the server's hello says its view is ready (a view still reading answers 503).
   connect();
-  refresh();
 })();

@@ -25,6 +25,14 @@ window.LoopflowFormat = (function () {
     return Number(value).toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d });
   }
 
+  /** A count: "7,216". */
+  function count(value) {
+    if (value === null || value === undefined || !isFinite(value)) {
+      return '–';
+    }
+    return Math.round(value).toLocaleString('en-GB');
+  }
+
   /** An amount with its unit: "12.4 t". */
   function quantity(value, unit) {
     return number(value) + (unit ? ' ' + (UNIT_LABELS[unit] || unit) : '');
@@ -56,5 +64,5 @@ window.LoopflowFormat = (function () {
     return number(value) + ' km';
   }
 
-  return { number: number, quantity: quantity, rate: rate, time: time, km: km };
+  return { number: number, count: count, quantity: quantity, rate: rate, time: time, km: km };
 })();

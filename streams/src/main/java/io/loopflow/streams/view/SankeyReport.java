@@ -40,9 +40,12 @@ public final class SankeyReport {
     public record Link(String source, String target, double value) {
     }
 
-    /** One residue flow of a site and material to a destination. */
+    /**
+     * One residue flow of a site and material to a destination: the sum of {@code windows} flow windows, of which
+     * {@code provisional} are not final yet.
+     */
     public record Flow(String site, String material, String role, String destination, String destinationLabel, double quantity,
-                       boolean provisional, String split) {
+                       int windows, int provisional, String split) {
     }
 
     /** The diagram of one unit. */
@@ -125,7 +128,7 @@ public final class SankeyReport {
     }
 
     private static Flow flow(FlowStore.Total t, String destination, String label, double quantity, String split) {
-        return new Flow(t.site(), t.material(), t.role().wire(), destination, label, quantity, t.provisional() > 0, split);
+        return new Flow(t.site(), t.material(), t.role().wire(), destination, label, quantity, t.windows(), t.provisional(), split);
     }
 
     private static Node plus(Node a, Node b) {
