@@ -6,10 +6,9 @@ import io.loopflow.streams.http.JsonEndpoint.Answer;
 import io.loopflow.streams.view.ActiveAlerts;
 import io.loopflow.streams.view.LiveView;
 import io.loopflow.streams.view.PipelineReport;
+import io.loopflow.streams.view.WindowLength;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,7 +106,7 @@ public final class KpiHttpServer implements AutoCloseable {
         routes.addMapping(exact("/api/health"), JsonEndpoint.of(request -> health(health, view)));
         routes.addMapping(exact("/api/kpis"), JsonEndpoint.of(request -> {
             KpiQuery q = KpiQuery.parse(JsonEndpoint.rawQuery(request));
-            return Answer.ok(view.kpis(q.scope(), q.site(), q.region(), q.material(), q.window() == null ? null : q.window().toString()));
+            return Answer.ok(view.kpis(q.scope(), q.site(), q.region(), q.material(), q.window()));
         }));
         routes.addMapping(exact("/api/surplus"), JsonEndpoint.of(request -> {
             noParameters(request);
@@ -208,12 +207,8 @@ public final class KpiHttpServer implements AutoCloseable {
     private static Answer finals(Request request, LiveView view) {
         QueryParameters p = QueryParameters.parse(JsonEndpoint.rawQuery(request), Set.of("window", "count", "scope", "site", "region", "material"));
         String window = p.get("window").orElse("PT1H");
-        try {
-            Duration.parse(window);
-        } catch (DateTimeParseException e) {
-            if (!window.matches("P\\d+[MY]")) {
-                throw new BadParameterException("window must be an ISO-8601 length such as PT1H, P1D or P1M, got '" + window + "'", e);
-            }
+        if (!WindowLength.valid(window)) {
+            throw new BadParameterException("window must be an ISO-8601 length such as PT1H, P1D or P1M, got '" + window + "'");
         }
         int count;
         String c = p.get("count").orElse(String.valueOf(DEFAULT_FINALS));

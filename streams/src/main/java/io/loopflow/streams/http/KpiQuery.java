@@ -1,8 +1,7 @@
 package io.loopflow.streams.http;
 
 import io.loopflow.core.model.KpiRecord;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
+import io.loopflow.streams.view.WindowLength;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,10 +10,10 @@ import java.util.Set;
 /**
  * The filter of {@code GET /api/kpis}: optional {@code scope} ({@code site} or {@code region}),
  * {@code site}, {@code region} (a site record matches its site's region), {@code material} and
- * {@code window} (ISO-8601, e.g. {@code PT1H}); absent parameters match everything. Unknown
+ * {@code window} (ISO-8601, e.g. {@code PT1H}, or a calendar {@code P1M}); absent parameters match everything. Unknown
  * parameters and bad values are refused with {@link BadParameterException}.
  */
-public record KpiQuery(String scope, String site, String region, String material, Duration window) {
+public record KpiQuery(String scope, String site, String region, String material, String window) {
     private static final Set<String> PARAMETERS = Set.of("scope", "site", "region", "material", "window");
 
     /** Parses a raw query string ({@code a=b&c=d}, URL-encoded; null or empty: everything). */
@@ -24,16 +23,12 @@ public record KpiQuery(String scope, String site, String region, String material
         if (scope != null && !scope.equals(KpiRecord.SITE) && !scope.equals(KpiRecord.REGION)) {
             throw new BadParameterException("scope must be site or region, got '" + scope + "'");
         }
-        Duration window = null;
-        String w = params.getOrNull("window");
-        if (w != null) {
-            try {
-                window = Duration.parse(w);
-            } catch (DateTimeParseException e) {
-                throw new BadParameterException("window must be an ISO-8601 duration such as PT1H or P1D, got '" + w + "'", e);
-            }
+        String window = params.getOrNull("window");
+        if (window != null && !WindowLength.valid(window)) {
+            throw new BadParameterException("window must be an ISO-8601 length such as PT1H, P1D or P1M, got '" + window + "'");
         }
-        return new KpiQuery(scope, params.getOrNull("site"), params.getOrNull("region"), params.getOrNull("material"), window);
+        return new KpiQuery(scope, params.getOrNull("site"), params.getOrNull("region"), params.getOrNull("material"),
+                window == null ? null : WindowLength.canonical(window));
     }
 
     /** True when {@code r} passes every given filter. */
@@ -42,7 +37,8 @@ public record KpiQuery(String scope, String site, String region, String material
                 && (site == null || site.equals(r.site()))
                 && (region == null || region.equals(r.region()))
                 && (material == null || material.equals(r.material()))
-                && (window == null || window.equals(r.window()));
+                // String.valueOf: whatever type the record's window has (a Duration today), its ISO-8601 text.
+                && (window == null || window.equals(WindowLength.canonical(String.valueOf(r.window()))));
     }
 
     /** The records of {@code all} that match, ordered by scope, id, material, window and start. */
@@ -54,7 +50,7 @@ public record KpiQuery(String scope, String site, String region, String material
             }
         }
         out.sort(Comparator.comparing(KpiRecord::scope).thenComparing(KpiRecord::scopeId).thenComparing(KpiRecord::material)
-                .thenComparing(KpiRecord::window).thenComparing(KpiRecord::windowStart));
+                .thenComparing(r -> WindowLength.canonical(String.valueOf(r.window()))).thenComparing(KpiRecord::windowStart));
         return out;
     }
 }

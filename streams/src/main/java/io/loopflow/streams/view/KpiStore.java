@@ -2,7 +2,6 @@ package io.loopflow.streams.view;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loopflow.core.model.KpiRecord;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ final class KpiStore {
      */
     boolean accept(JsonNode value, long writtenAt) {
         Fields f = Fields.of(value);
-        Id id = new Id(f.scope(), f.scopeId(), f.material(), canonicalWindow(f.window()), f.windowStart());
+        Id id = new Id(f.scope(), f.scopeId(), f.material(), WindowLength.canonical(f.window()), f.windowStart());
         synchronized (this) {
             Entry held = entries.get(id);
             if (held != null && !Revisions.replaces(f.revision(), f.isFinal(), held.fields().revision(), held.fields().isFinal())) {
@@ -114,10 +113,10 @@ final class KpiStore {
      * start), oldest first, of those whose fields pass {@code filter}.
      */
     synchronized List<KpiSeries> finals(String window, int count, Predicate<Fields> filter) {
-        String w = canonicalWindow(window);
+        String w = WindowLength.canonical(window);
         Map<List<String>, List<Entry>> groups = new LinkedHashMap<>();
         entries.values().stream()
-                .filter(e -> e.fields().isFinal() && canonicalWindow(e.fields().window()).equals(w) && filter.test(e.fields()))
+                .filter(e -> e.fields().isFinal() && WindowLength.canonical(e.fields().window()).equals(w) && filter.test(e.fields()))
                 .sorted(ORDER)
                 .forEach(e -> groups.computeIfAbsent(List.of(e.fields().scope(), e.fields().scopeId(), e.fields().material()),
                         k -> new ArrayList<>()).add(e));
@@ -129,15 +128,4 @@ final class KpiStore {
         return out;
     }
 
-    /**
-     * One spelling per window length, so that {@code PT24H} and {@code P1D} are the same window: a fixed
-     * length as {@link Duration#toString()}, anything else (a calendar month, {@code P1M}) as written.
-     */
-    static String canonicalWindow(String window) {
-        try {
-            return Duration.parse(window).toString();
-        } catch (DateTimeParseException e) {
-            return window;
-        }
-    }
 }

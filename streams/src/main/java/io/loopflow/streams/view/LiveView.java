@@ -160,7 +160,7 @@ public final class LiveView implements AutoCloseable {
     public List<JsonNode> kpis(String scope, String site, String region, String material, String window) {
         requireReady();
         return kpis.select(kpiFilter(scope, site, region, material).and(f -> window == null
-                || KpiStore.canonicalWindow(window).equals(KpiStore.canonicalWindow(f.window()))));
+                || WindowLength.canonical(window).equals(WindowLength.canonical(f.window()))));
     }
 
     /** Per scope, id and material matching the filters: the last {@code count} final records of {@code window}, oldest first. */
