@@ -209,6 +209,8 @@
             ? labels[p.data.source] + ' → ' + labels[p.data.target] + ': ' + F.quantity(p.data.value, d.unit)
             : labels[p.data.name] + ': ' + F.quantity(values[p.data.name], d.unit)
         },
+        // Refreshes move the bands to their new widths instead of drawing the diagram again from the left.
+        animationDurationUpdate: 400,
         series: [{
           type: 'sankey',
           left: 10, right: 10, top: 10, bottom: 10,
@@ -223,7 +225,7 @@
           })),
           links: d.links.map((l) => ({ source: l.source, target: l.target, value: l.value }))
         }]
-      }, { replaceMerge: ['series'] });
+      });
     });
     Object.keys(state.charts.sankey).forEach((unit) => {
       if (!shown.has(unit)) {
@@ -398,7 +400,7 @@
             id: s.id, value: [s.lon, s.lat], name: s.name,
             symbolSize: 14 + Math.min(ratio(s), 2) * 14,
             itemStyle: { color: over(s) ? '#b4441b' : '#1b7f5f' },
-            label: { show: true, position: 'right', distance: 10, formatter: s.name + (s.surplus.length ? '\n' + surplusText(s) : '') }
+            label: { show: true, position: 'right', distance: 10, lineHeight: 15, formatter: s.name + (s.surplus.length ? '\n' + surplusText(s) : '') }
           })),
           tooltip: { formatter: (p) => byId[p.data.id].name + (byId[p.data.id].surplus.length ? '<br>' + surplusText(byId[p.data.id]).replace(/\n/g, '<br>') : '') }
         }
