@@ -230,6 +230,8 @@ class LivePageIT {
         assertThat(row.findElement(By.cssSelector(".detail")).getText()).isNotBlank().contains("ts");
         assertThat(row.getText()).contains("asnaes/gypsum-to-gyproc").contains("yesterday");
         assertThat(browser.findElement(By.id("pipeline-figures")).getText()).contains("readings/s accepted").contains("dropped by the MQTT broker");
+        // local mode's broker counts its drops in the registry the view reads (LocalMode.DROPPED_GAUGE)
+        assertThat(json("/api/pipeline").path("brokerDropped").isNumber()).isTrue();
         assertConsoleClean();
     }
 
