@@ -5,7 +5,8 @@ import io.loopflow.ingest.GatewayConfig;
 import io.loopflow.ingest.alerts.AlertPublisher;
 import io.loopflow.ingest.alerts.AlertPublisherConfig;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -82,18 +83,23 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "Env LOOPFLOW_HEALTH_PORT.")
     int healthPort;
 
+    @Option(names = "--health-host", defaultValue = "${env:LOOPFLOW_HEALTH_HOST:-" + HealthServer.DEFAULT_HOST + "}",
+            description = "Interface of GET /health: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HEALTH_HOST.")
+    String healthHost;
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config = new GatewayConfig(mqttUri, kafkaBootstrap, clientId, shareGroup, receiveMaximum, maxFuture,
                 minTs, sessionExpiry, logInterval, mqttLogin.login(), mqttTls.tls());
         HealthServer.checkPort(healthPort);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // Prometheus' registry: its meters are also GET /metrics on the health port.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Gateway gateway = new Gateway(config, registry);
         AlertPublisher publisher = alerts
                 ? new AlertPublisher(AlertPublisherConfig.defaults(mqttUri, kafkaBootstrap).withClientId(clientId + "-alerts")
                         .withLogin(config.login()).withTls(config.tls()), registry)
                 : null;
-        HealthServer health = HealthServer.start("0.0.0.0", healthPort, gateway::connected, () -> health(gateway));
+        HealthServer health = HealthServer.start(healthHost, healthPort, gateway::connected, () -> health(gateway), registry);
         // Closed in reverse: the health endpoint, the alert publisher, then the gateway.
         AutoCloseable all = () -> {
             health.close();

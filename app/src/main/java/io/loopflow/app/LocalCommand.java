@@ -1,6 +1,7 @@
 package io.loopflow.app;
 
 import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.StreamProcessor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,11 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "${env:LOOPFLOW_HTTP_PORT:-8080}",
             description = "HTTP API port, 0 = free port. Env LOOPFLOW_HTTP_PORT.")
     int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "${env:LOOPFLOW_HTTP_HOST:-" + StreamProcessor.DEFAULT_HTTP_HOST + "}",
+            description = "Interface of the HTTP API: 127.0.0.1 = this machine only, 0.0.0.0 = every interface (the brokers stay on "
+                    + "127.0.0.1). Env LOOPFLOW_HTTP_HOST.")
+    String httpHost;
 
     @Option(names = "--data-dir", defaultValue = "${env:LOOPFLOW_DATA_DIR:-./loopflow-data}",
             description = "Kafka logs, Streams state, MQTT broker data. Env LOOPFLOW_DATA_DIR.")
@@ -103,7 +109,7 @@ public final class LocalCommand implements Callable<Integer> {
                 config.partitions());
         InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
                 : new InfluxTarget(influxUrl, influxOrg, influxBucket, influxToken);
-        LocalMode local = new LocalMode(config, influx);
+        LocalMode local = new LocalMode(config, influx, httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow local", local);
         try {
             local.start();
@@ -117,6 +123,7 @@ public final class LocalCommand implements Callable<Integer> {
         }
         LOG.info("MQTT broker:     {}", local.mqttUri());
         LOG.info("Kafka bootstrap: {}", local.kafkaBootstrap());
+        LOG.info("Live page:       {}  (metrics: {}metrics)", local.pageUrl(), local.pageUrl());
         LOG.info("HTTP API:        {}/kpis?window=PT1H  (health: {}/health)", local.apiUrl(), local.apiUrl());
         LOG.info("Surplus:         {}/surplus  {}/matches  {}/alerts?active=true", local.apiUrl(), local.apiUrl(), local.apiUrl());
         LOG.info("Alerts (MQTT):   loopflow/v1/{site}/alerts, e.g. mosquitto_sub -V mqttv5 -h 127.0.0.1 -p {} -t 'loopflow/v1/+/alerts' -v",

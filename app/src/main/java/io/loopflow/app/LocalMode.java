@@ -17,7 +17,8 @@ import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
@@ -63,7 +64,8 @@ public final class LocalMode implements AutoCloseable {
 
     private final Deque<Named> started = new ConcurrentLinkedDeque<>();
     private final LocalConfig config;
-    private final MeterRegistry registry = new SimpleMeterRegistry();
+    // Prometheus' registry: its meters are also GET /metrics of the HTTP API.
+    private final MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService status = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loopflow-status");
@@ -73,6 +75,7 @@ public final class LocalMode implements AutoCloseable {
     private EmbeddedMqttBroker mqtt;
     private EmbeddedKafka kafka;
     private final InfluxTarget influx;
+    private final String httpHost;
     private Gateway gateway;
     private AlertPublisher alerts;
     private InfluxSink sink;
@@ -93,8 +96,17 @@ public final class LocalMode implements AutoCloseable {
 
     /** A local pipeline for {@code config} that also writes history to {@code influx} (null: no sink). */
     public LocalMode(LocalConfig config, InfluxTarget influx) {
+        this(config, influx, StreamProcessor.DEFAULT_HTTP_HOST);
+    }
+
+    /**
+     * A local pipeline for {@code config} whose HTTP API listens on {@code httpHost} ({@code --http-host}; the
+     * brokers stay on 127.0.0.1), writing history to {@code influx} (null: no sink).
+     */
+    public LocalMode(LocalConfig config, InfluxTarget influx, String httpHost) {
         this.config = config;
         this.influx = influx;
+        this.httpHost = httpHost;
     }
 
     /** Starts and returns a local pipeline for {@code config}. */
@@ -183,8 +195,8 @@ public final class LocalMode implements AutoCloseable {
                 .withGrace(config.grace())
                 .withIdleTimeout(config.idleTimeout())
                 .withHttpPort(config.httpPort());
-        // Local mode listens on 127.0.0.1 only, the HTTP API included.
-        processor = new StreamProcessor(streams, registry, "127.0.0.1");
+        // Local mode's brokers listen on 127.0.0.1 only; the HTTP API on --http-host (default 127.0.0.1 too).
+        processor = new StreamProcessor(streams, registry, httpHost);
         track("stream processor", processor);
         processor.start();
 
@@ -256,9 +268,14 @@ public final class LocalMode implements AutoCloseable {
         return processor.httpPort();
     }
 
-    /** Base URL of the HTTP API, {@code http://127.0.0.1:<port>/api}. */
+    /** The live page at the HTTP API's bound address, {@code http://<host>:<port>/}. */
+    public String pageUrl() {
+        return processor.httpUrl() + "/";
+    }
+
+    /** Base URL of the HTTP API at its bound address, {@code http://<host>:<port>/api}. */
     public String apiUrl() {
-        return "http://127.0.0.1:" + httpPort() + "/api";
+        return processor.httpUrl() + "/api";
     }
 
     /** Messages the embedded MQTT broker discarded. */

@@ -2,7 +2,8 @@ package io.loopflow.app;
 
 import io.loopflow.sink.InfluxSink;
 import io.loopflow.sink.SinkConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,15 +75,21 @@ public final class SinkCommand implements Callable<Integer> {
                     + "Env LOOPFLOW_HEALTH_PORT.")
     int healthPort;
 
+    @Option(names = "--health-host", defaultValue = "${env:LOOPFLOW_HEALTH_HOST:-" + HealthServer.DEFAULT_HOST + "}",
+            description = "Interface of GET /health: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HEALTH_HOST.")
+    String healthHost;
+
     @Override
     public Integer call() throws InterruptedException {
         SinkConfig config = new SinkConfig(kafkaBootstrap, influxUrl, org, bucket, token, groupId, flushInterval, batchSize, maxRetryTime,
                 SinkConfig.parseLagGroups(lagGroups));
         HealthServer.checkPort(healthPort);
-        InfluxSink sink = new InfluxSink(config, new SimpleMeterRegistry());
+        // Prometheus' registry: its meters are also GET /metrics on the health port.
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        InfluxSink sink = new InfluxSink(config, registry);
         AtomicBoolean started = new AtomicBoolean();
-        HealthServer health = HealthServer.start("0.0.0.0", healthPort,
-                () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()));
+        HealthServer health = HealthServer.start(healthHost, healthPort,
+                () -> started.get() && !sink.stalled() && sink.failure() == null, () -> health(sink, started.get()), registry);
         // Closed in reverse: the health endpoint, then the sink.
         AutoCloseable all = () -> {
             health.close();

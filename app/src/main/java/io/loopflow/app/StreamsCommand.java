@@ -2,6 +2,8 @@ package io.loopflow.app;
 
 import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -27,6 +29,10 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "HTTP API port, 0 = free port, -1 = no HTTP. Env LOOPFLOW_HTTP_PORT.")
     int httpPort;
 
+    @Option(names = "--http-host", defaultValue = "${env:LOOPFLOW_HTTP_HOST:-" + StreamProcessor.DEFAULT_HTTP_HOST + "}",
+            description = "Interface of the HTTP API: 127.0.0.1 = this machine only, 0.0.0.0 = every interface. Env LOOPFLOW_HTTP_HOST.")
+    String httpHost;
+
     @Option(names = "--state-dir", defaultValue = "${env:LOOPFLOW_STATE_DIR:-./loopflow-data/streams}",
             description = "Kafka Streams state directory. Env LOOPFLOW_STATE_DIR.")
     Path stateDir;
@@ -51,7 +57,8 @@ public final class StreamsCommand implements Callable<Integer> {
         ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
                 windows.timeZoneOr(ProcessorConfig.DEFAULT_TIME_ZONE), windows.grace, windows.idleTimeout, windows.lagMax, windows.restateHorizon,
                 gapMax, commitInterval, httpPort);
-        StreamProcessor processor = new StreamProcessor(config);
+        // Prometheus' registry: its meters are also GET /metrics of the HTTP API.
+        StreamProcessor processor = new StreamProcessor(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);
         try {
             processor.start();
@@ -59,7 +66,12 @@ public final class StreamsCommand implements Callable<Integer> {
             processor.close();
             throw e;
         }
-        LOG.info("LoopFlow streams started: Kafka {}, HTTP API http://127.0.0.1:{}/api", kafkaBootstrap, processor.httpPort());
+        if (processor.httpUrl() == null) {
+            LOG.info("LoopFlow streams started: Kafka {}, no HTTP API", kafkaBootstrap);
+        } else {
+            LOG.info("LoopFlow streams started: Kafka {}, live page {}/, HTTP API {}/api, metrics {}/metrics", kafkaBootstrap,
+                    processor.httpUrl(), processor.httpUrl(), processor.httpUrl());
+        }
         return RunUntilStopped.await(stopped);
     }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.loopflow.core.json.Json;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,6 +81,50 @@ class HealthServerTest {
     void answersOnlyGetOnTheHealthPath() throws IOException, InterruptedException {
         assertThat(get("/health", "POST").statusCode()).isEqualTo(405);
         assertThat(get("/healthz", "GET").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void answersWithinASecondWhileAHundredSlowConnectionsAreOpen() throws IOException, InterruptedException {
+        // given: 100 connections that sent half a request and wait (the JDK's HttpServer stopped at one)
+        up.set(true);
+        try (SlowClients slow = SlowClients.open(server.port(), "/health", 100)) {
+            assertThat(slow.count()).isEqualTo(100);
+            // when
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                    .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+
+            // then
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(millis).isLessThan(1000);
+        }
+    }
+
+    @Test
+    void metricsAreThePrometheusTextOfTheRegistryAndItsCountersMove() throws IOException, InterruptedException {
+        // given: a counter as the gateway registers it
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Counter accepted = Counter.builder("loopflow.gateway.readings.accepted").register(registry);
+        accepted.increment(3);
+        try (HealthServer withMetrics = HealthServer.start("127.0.0.1", 0, () -> true, Map::of, registry)) {
+            // when
+            HttpResponse<String> first = CLIENT.send(HttpRequest.newBuilder(URI.create(withMetrics.url() + "/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            accepted.increment();
+            HttpResponse<String> second = CLIENT.send(HttpRequest.newBuilder(URI.create(withMetrics.url() + "/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain; version=0.0.4"));
+            PrometheusText.Scrape before = PrometheusText.parse(first.body());
+            assertThat(before.types()).containsEntry("loopflow_gateway_readings_accepted_total", "counter");
+            assertThat(before.value("loopflow_gateway_readings_accepted_total")).isEqualTo(3.0);
+            assertThat(PrometheusText.parse(second.body()).value("loopflow_gateway_readings_accepted_total")).isEqualTo(4.0);
+        }
+        // without a registry there is no /metrics
+        assertThat(get("/metrics", "GET").statusCode()).isEqualTo(404);
     }
 
     @Test

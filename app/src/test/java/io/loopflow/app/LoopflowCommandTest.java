@@ -219,4 +219,19 @@ class LoopflowCommandTest {
         cli.setErr(new PrintWriter(new StringWriter()));
         assertThat(cli.execute()).isEqualTo(CommandLine.ExitCode.USAGE);
     }
+
+    @Test
+    void httpAndHealthInterfacesAreThisMachineByDefaultAndTakeAFlag() {
+        StreamsCommand streams = (StreamsCommand) Loopflow.commandLine().parseArgs("streams").subcommand().commandSpec().userObject();
+        LocalCommand local = (LocalCommand) Loopflow.commandLine().parseArgs("local", "--http-host", "0.0.0.0").subcommand().commandSpec()
+                .userObject();
+        GatewayCommand gateway = (GatewayCommand) Loopflow.commandLine().parseArgs("gateway").subcommand().commandSpec().userObject();
+        SinkCommand sink = (SinkCommand) Loopflow.commandLine().parseArgs("sink", "--health-host", "0.0.0.0").subcommand().commandSpec()
+                .userObject();
+
+        assertThat(streams.httpHost).isEqualTo("127.0.0.1");
+        assertThat(local.httpHost).isEqualTo("0.0.0.0");
+        assertThat(gateway.healthHost).isEqualTo("127.0.0.1");
+        assertThat(sink.healthHost).isEqualTo("0.0.0.0");
+    }
 }

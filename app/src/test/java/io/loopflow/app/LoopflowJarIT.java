@@ -93,6 +93,22 @@ class LoopflowJarIT {
     }
 
     @Test
+    @Order(1)
+    void printsTheLivePageUrlAndServesThePageChartsAndMetricsFromTheJar() throws Exception {
+        String page = find(log(), "Live page:\\s+(http://127\\.0\\.0\\.1:\\d+/)");
+        HttpResponse<String> html = HTTP.send(HttpRequest.newBuilder(URI.create(page)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(html.statusCode()).isEqualTo(200);
+        assertThat(html.body()).contains("<title>LoopFlow live</title>");
+        for (String file : new String[] {"vendor/echarts/echarts.min.js", "assets/app.js", "assets/format.js", "assets/app.css"}) {
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(page + file)).GET().build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode()).as(file).isEqualTo(200);
+        }
+        HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(page + "metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(PrometheusText.parse(metrics.body()).types()).containsEntry("loopflow_gateway_readings_accepted_total", "counter");
+    }
+
+    @Test
     @Order(2)
     void servesTheHandComputedKeyFiguresOverHttp() throws Exception {
         // given descriptors and readings published by a plain MQTT client

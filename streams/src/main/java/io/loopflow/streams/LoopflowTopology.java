@@ -24,7 +24,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
@@ -129,10 +128,6 @@ public final class LoopflowTopology {
                         .process(regionProcessor(config, counters), Named.as(StoreNames.REGION_PROCESSOR))
                         .to(Topics.KPIS.name(), produced(Topics.KPIS, "region-kpis-sink")), "region"))
                 .noDefaultBranch();
-
-        builder.table(Topics.KPIS.name(), consumed(Topics.KPIS, "kpis-latest-source"),
-                Materialized.<String, KpiRecord, KeyValueStore<Bytes, byte[]>>as(StoreNames.KPIS_LATEST)
-                        .withKeySerde(KEY).withValueSerde(Topics.KPIS.valueSerde()));
 
         return builder.build();
     }

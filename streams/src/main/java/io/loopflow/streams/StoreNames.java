@@ -41,8 +41,6 @@ public final class StoreNames {
     public static final String REGION_PROGRESS = "loopflow-region-progress-v2";
     /** Per region, material and size: how far region windows have closed. */
     public static final String REGION_CLOSED_UNTIL = "loopflow-region-closed-until-v2";
-    /** Latest {@code KpiRecord} per {@code KpiRecord.key()}, both scopes; queried by the HTTP API. */
-    public static final String KPIS_LATEST = "loopflow-kpis-latest";
     /** Material descriptors (global). */
     public static final String MATERIALS = "loopflow-materials";
 

@@ -1,18 +1,15 @@
 package io.loopflow.streams;
 
 import io.loopflow.core.Topics;
-import io.loopflow.core.model.AlertRecord;
-import io.loopflow.core.model.KpiRecord;
-import io.loopflow.core.model.SurplusRecord;
 import io.loopflow.streams.http.KpiHttpServer;
+import io.loopflow.streams.view.LiveView;
 import io.loopflow.streams.surplus.SurplusConfig;
 import io.loopflow.streams.surplus.SurplusTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -20,22 +17,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@link LoopflowTopology} and {@link SurplusTopology} as two Kafka Streams applications
  * (exactly-once v2; the second, {@code <application-id>-surplus}, reads the first one's
- * {@code loopflow.flows}) and the HTTP API of {@link KpiHttpServer}. Reads the input topics of the
+ * {@code loopflow.flows}) and the HTTP API and live page of {@link KpiHttpServer}, which answer from a
+ * {@link LiveView} of the output topics (every site, whichever instance is asked); {@code /metrics} when the
+ * registry is a {@link PrometheusMeterRegistry}. Reads the input topics of the
  * topologies, writes {@code loopflow.flows}, {@code loopflow.kpis}, {@code loopflow.rejected},
  * {@code loopflow.surplus}, {@code loopflow.alerts} and {@code loopflow.dataquality}. A stream thread
  * that dies shuts its client down (health turns {@code DOWN}) rather than being silently replaced.
@@ -54,11 +47,15 @@ public final class StreamProcessor implements AutoCloseable {
     private KafkaStreams streams;
     private KafkaStreams surplusStreams;
     private KpiHttpServer http;
+    private LiveView view;
     private boolean closed;
 
-    /** A processor counting into Micrometer's global registry, HTTP on all interfaces. */
+    /** Default interface of the HTTP API: this machine only. */
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+
+    /** A processor counting into Micrometer's global registry, HTTP on {@value #DEFAULT_HTTP_HOST}. */
     public StreamProcessor(ProcessorConfig config) {
-        this(config, Metrics.globalRegistry, "0.0.0.0");
+        this(config, Metrics.globalRegistry, DEFAULT_HTTP_HOST);
     }
 
     /**
@@ -97,10 +94,16 @@ public final class StreamProcessor implements AutoCloseable {
         surplusStreams = client("surplus", SurplusTopology.build(surplusConfig), surplusProps, running);
         if (config.httpPort() >= 0) {
             try {
-                http = KpiHttpServer.start(httpHost, config.httpPort(), new Source());
-            } catch (IOException e) {
+                // The view reads the output topics whole, so this instance answers for every site, whoever computes it.
+                view = new LiveView(config.kafkaBootstrap(), lagGroups(config), surplusConfig.defaultThreshold(), counters.registry(),
+                        Clock.systemUTC());
+                view.start();
+                http = KpiHttpServer.start(httpHost, config.httpPort(), new Health(), view,
+                        counters.registry() instanceof PrometheusMeterRegistry p ? p : null, Clock.systemUTC());
+            } catch (RuntimeException e) {
                 close();
-                throw new UncheckedIOException("cannot start the HTTP API on port " + config.httpPort(), e);
+                throw new IllegalStateException("HTTP API (--http-host, --http-port) cannot listen on " + httpHost + ":" + config.httpPort()
+                        + ": " + e.getMessage(), e);
             }
         }
         streams.start();
@@ -142,9 +145,19 @@ public final class StreamProcessor implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** The HTTP API's bound address, {@code http://<host>:<port>}, or null when it is off or not started. */
+    public synchronized String httpUrl() {
+        return http == null ? null : http.url();
+    }
+
     /** Kafka Streams' state, or null before {@link #start()}. */
     public synchronized KafkaStreams.State state() {
         return streams == null ? null : streams.state();
+    }
+
+    /** Active tasks of the flow application on this instance (0 before {@link #start()}): how much of the work it holds. */
+    public synchronized int activeTasks() {
+        return streams == null ? 0 : streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
     }
 
     /** The surplus application's state, or null before {@link #start()}. */
@@ -161,6 +174,9 @@ public final class StreamProcessor implements AutoCloseable {
         if (http != null) {
             http.close();
         }
+        if (view != null) {
+            view.close();
+        }
         // Leave the group: Kafka Streams stays a member by default, and a restart then waits out the session timeout.
         for (KafkaStreams client : new KafkaStreams[] {surplusStreams, streams}) {
             if (client != null) {
@@ -170,8 +186,16 @@ public final class StreamProcessor implements AutoCloseable {
         }
     }
 
-    /** The HTTP API's view of this processor. */
-    private final class Source implements KpiHttpServer.Source {
+    /**
+     * The consumer groups whose lag the live page shows: this processor's two applications, and the alert publisher and
+     * sink under their default group ids (a group that never committed shows nothing).
+     */
+    private static List<String> lagGroups(ProcessorConfig config) {
+        return List.of(config.applicationId(), config.applicationId() + SURPLUS_SUFFIX, "loopflow-alert-publisher", "loopflow-sink");
+    }
+
+    /** The processor's state for {@code /api/health}. */
+    private final class Health implements KpiHttpServer.Health {
         @Override
         public String state() {
             KafkaStreams s = streams;
@@ -188,55 +212,6 @@ public final class StreamProcessor implements AutoCloseable {
             KafkaStreams s = streams;
             KafkaStreams u = surplusStreams;
             return s != null && u != null && s.state().isRunningOrRebalancing() && u.state().isRunningOrRebalancing();
-        }
-
-        @Override
-        public List<SurplusRecord> surplus() {
-            return values(surplusStreams, SurplusTopology.SURPLUS_VIEW);
-        }
-
-        @Override
-        public List<AlertRecord> alerts() {
-            return values(surplusStreams, SurplusTopology.ALERT_LOG);
-        }
-
-        private <V> List<V> values(KafkaStreams s, String storeName) {
-            if (s == null) {
-                throw new IllegalStateException("not started");
-            }
-            try {
-                ReadOnlyKeyValueStore<String, V> store = s.store(
-                        StoreQueryParameters.fromNameAndType(storeName, QueryableStoreTypes.keyValueStore()));
-                List<V> out = new ArrayList<>();
-                try (KeyValueIterator<String, V> it = store.all()) {
-                    it.forEachRemaining(kv -> out.add(kv.value));
-                }
-                return out;
-            } catch (InvalidStateStoreException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public List<KpiRecord> kpis() {
-            KafkaStreams s = streams;
-            if (s == null) {
-                throw new IllegalStateException("not started");
-            }
-            try {
-                ReadOnlyKeyValueStore<String, KpiRecord> store = s.store(
-                        StoreQueryParameters.fromNameAndType(StoreNames.KPIS_LATEST, QueryableStoreTypes.keyValueStore()));
-                List<KpiRecord> out = new ArrayList<>();
-                try (KeyValueIterator<String, KpiRecord> it = store.all()) {
-                    while (it.hasNext()) {
-                        KeyValue<String, KpiRecord> kv = it.next();
-                        out.add(kv.value);
-                    }
-                }
-                return out;
-            } catch (InvalidStateStoreException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
         }
     }
 }

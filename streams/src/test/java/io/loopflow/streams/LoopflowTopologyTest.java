@@ -33,8 +33,7 @@ class LoopflowTopologyTest {
         assertThat(stores).containsExactlyInAnyOrder("loopflow-meter-descriptors", "loopflow-meter-clocks", "loopflow-held-readings",
                 "loopflow-seen-seqs", "loopflow-site-flow-windows", "loopflow-site-kpi-windows", "loopflow-dirty-windows", "loopflow-site-materials",
                 "loopflow-site-states", "loopflow-stock-levels-v2", "loopflow-region-windows-v2", "loopflow-region-closed-windows",
-                "loopflow-region-dirty-windows", "loopflow-region-progress-v2", "loopflow-region-closed-until-v2", "loopflow-kpis-latest",
-                "loopflow-materials");
+                "loopflow-region-dirty-windows", "loopflow-region-progress-v2", "loopflow-region-closed-until-v2", "loopflow-materials");
     }
 
     @Test
@@ -56,7 +55,7 @@ class LoopflowTopologyTest {
 
         // No repartition of readings: a site's records share a partition of the input topics (SitePartitioner).
         assertThat(sources).containsExactlyInAnyOrder("loopflow.readings", "loopflow.meters", "loopflow.sites", "loopflow.materials",
-                "loopflow.kpis", "region-events-v2-repartition");
+                "region-events-v2-repartition");
         assertThat(sinks).containsExactlyInAnyOrder("loopflow.flows", "loopflow.kpis", "loopflow.rejected", "region-events-v2-repartition");
     }
 
@@ -83,7 +82,7 @@ class LoopflowTopologyTest {
 
         assertThat(names).noneMatch(n -> n.startsWith("KSTREAM-") || n.startsWith("KTABLE-"));
         assertThat(names).contains("readings-source", "meters-source", "sites-source", "flows-sink", "site-kpis-sink", "rejected-sink",
-                "region-kpis-sink", "kpis-latest-source");
+                "region-kpis-sink");
     }
 
     private TopologyDescription.Processor processor(String name) {

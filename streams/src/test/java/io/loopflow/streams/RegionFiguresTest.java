@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,15 +124,23 @@ class RegionFiguresTest {
     }
 
     @Test
-    void shouldKeepTheLatestKeyFiguresOfBothScopesInTheQueryableStore() {
+    void shouldKeyTheKeyFiguresOfBothScopesByWindowSoTheLatestPerKeyIsTheFinal() {
         f.reading("s1", "reuse", at(10), 10);
         f.tick();
-        KeyValueStore<String, ValueAndTimestamp<KpiRecord>> latest = f.driver.getTimestampedKeyValueStore(StoreNames.KPIS_LATEST);
-        assertThat(latest.get("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").value().isFinal()).isFalse();
+        assertThat(latest("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").isFinal()).isFalse();
 
         f.advance(Duration.ofMinutes(16));
 
-        assertThat(latest.get("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").value().isFinal()).isTrue();
-        assertThat(latest.get("region/kalundborg/gypsum/PT1H/2026-11-22T08:00:00Z").value().sums().outReuse()).isEqualTo(10.0);
+        assertThat(latest("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z").isFinal()).isTrue();
+        assertThat(latest("region/kalundborg/gypsum/PT1H/2026-11-22T08:00:00Z").sums().outReuse()).isEqualTo(10.0);
+        // the hour and the day starting together are two keys (the kpis key carries the window)
+        assertThat(latest("site/s1/gypsum/P1D/2026-11-22T00:00:00Z").window()).isEqualTo("P1D");
+    }
+
+    /** The last record published under {@code key}, as a table over loopflow.kpis holds it. */
+    private KpiRecord latest(String key) {
+        List<KpiRecord> all = f.kpiLog.stream().filter(k -> k.key().equals(key)).toList();
+        assertThat(all).as(key).isNotEmpty();
+        return all.get(all.size() - 1);
     }
 }

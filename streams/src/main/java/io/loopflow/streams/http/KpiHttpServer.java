@@ -1,165 +1,229 @@
 package io.loopflow.streams.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.loopflow.core.json.Json;
 import io.loopflow.core.model.AlertRecord;
-import io.loopflow.core.model.KpiRecord;
-import io.loopflow.core.model.SurplusRecord;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import io.loopflow.streams.http.EventStream.Event;
+import io.loopflow.streams.http.JsonEndpoint.Answer;
+import io.loopflow.streams.view.ActiveAlerts;
+import io.loopflow.streams.view.LiveView;
+import io.loopflow.streams.view.PipelineReport;
+import io.loopflow.streams.view.WindowLength;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Set;
+import org.eclipse.jetty.http.pathmap.ServletPathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
 
 /**
- * The stream processor's HTTP API, on the JDK's {@code com.sun.net.httpserver}:
+ * The stream processor's HTTP API and the operators' live page, on an {@link EmbeddedHttpServer} (Jetty). Every
+ * answer about the region comes from the {@link LiveView}, which reads LoopFlow's output topics whole on every
+ * instance: whichever instance is asked answers for every site. README.md documents each endpoint:
  * <ul>
- *   <li>{@code GET /api/health}: {@code {"status":"UP"|"DOWN","state":"<KafkaStreams state>"}},
- *       HTTP 200 when up, 503 when down;</li>
- *   <li>{@code GET /api/kpis?scope=&site=&region=&material=&window=PT1H}: a JSON array of the
- *       latest {@link KpiRecord} per key (provisional or final) that match (see {@link KpiQuery});
- *       400 on a bad parameter, 503 while the store is not queryable (e.g. rebalancing).</li>
- *   <li>{@code GET /api/surplus}: the latest {@link SurplusRecord} of every site and material;</li>
- *   <li>{@code GET /api/matches}: the open matches, as their {@code match} alerts;</li>
- *   <li>{@code GET /api/alerts?active=true}: the alerts not yet cleared or closed ({@code active=false}
- *       or no parameter: every alert).</li>
+ *   <li>{@code GET /api/health}: {@code {"status":"UP"|"DOWN","state":"<KafkaStreams state>","view":"READY"|"LOADING"}},
+ *       200 when up, 503 when down;</li>
+ *   <li>{@code GET /api/kpis?scope=&site=&region=&material=&window=PT1H}: the latest key-figure record of every window
+ *       (highest revision, provisional or final) that matches (see {@link KpiQuery});</li>
+ *   <li>{@code GET /api/surplus}, {@code /api/matches}, {@code /api/alerts?active=true}: surplus, open matches, alerts;</li>
+ *   <li>{@code GET /api/flows?last=PT1H} or {@code ?from=&to=}: the residue flows as Sankey diagrams (see {@link TimeRange});</li>
+ *   <li>{@code GET /api/figures?last=|from=&to=}: key figures per site and region over that range;</li>
+ *   <li>{@code GET /api/finals?window=PT1H&count=24&scope=&site=&region=&material=}: the recent finals, for trends;</li>
+ *   <li>{@code GET /api/map}: sites, their surplus against the threshold, open matches;</li>
+ *   <li>{@code GET /api/pipeline}: readings per second, rejections, consumer lag, broker drops;</li>
+ *   <li>{@code GET /api/events}: server-sent events {@code hello} (every alert, at connection and when the view
+ *       becomes ready), {@code alert} (each new alert as it is read), {@code pipeline} (every 2 s) and {@code figures}
+ *       (flows, key figures or surplus changed);</li>
+ *   <li>{@code GET /metrics}: the process's meters in the Prometheus text format;</li>
+ *   <li>{@code GET /}: the live page; {@code /assets/*} and {@code /vendor/echarts/*} its files, from the jar.</li>
  * </ul>
- * Answers come from this instance's stores only: with several instances, each answers for its
- * own partitions.
+ * Bad parameters get 400 with a message, unknown paths 404, other methods 405, a view still loading 503.
  */
 public final class KpiHttpServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(KpiHttpServer.class);
+    /** Trends show this many finals unless {@code count} says otherwise. */
+    static final int DEFAULT_FINALS = 24;
+    /** {@code count} of {@code /api/finals} at most. */
+    static final int MAX_FINALS = 1000;
 
-    /** Where the server reads from. */
-    public interface Source {
+    /** The stream processor's own state, for {@code /api/health}. */
+    public interface Health {
         /** The Kafka Streams state name, e.g. {@code RUNNING}. */
         String state();
 
         /** True when the processor counts as up. */
         boolean up();
-
-        /** Every latest key-figure record; throws {@link IllegalStateException} when not queryable now. */
-        List<KpiRecord> kpis();
-
-        /** The latest surplus of every site and material; throws {@link IllegalStateException} when not queryable now. */
-        List<SurplusRecord> surplus();
-
-        /** Every alert published so far, by id; throws {@link IllegalStateException} when not queryable now. */
-        List<AlertRecord> alerts();
     }
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final EmbeddedHttpServer server;
+    private final EventStream events;
+    private final StaticFiles files;
+    private final LiveView view;
+    private final LiveView.Listener listener;
 
-    private KpiHttpServer(HttpServer server, ExecutorService executor) {
+    private KpiHttpServer(EmbeddedHttpServer server, EventStream events, StaticFiles files, LiveView view, LiveView.Listener listener) {
         this.server = server;
-        this.executor = executor;
+        this.events = events;
+        this.files = files;
+        this.view = view;
+        this.listener = listener;
     }
 
-    /** Starts the server on {@code host}:{@code port} (port 0: a free port). */
-    public static KpiHttpServer start(String host, int port, Source source) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "loopflow-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/api/health", exchange -> handle(exchange, () -> health(source)));
-        server.createContext("/api/kpis", exchange -> handle(exchange, () -> kpis(exchange, source)));
-        server.createContext("/api/surplus", exchange -> handle(exchange, () -> queryable("surplus", () -> source.surplus())));
-        server.createContext("/api/matches", exchange -> handle(exchange,
-                () -> queryable("matches", () -> ActiveAlerts.of(source.alerts()).stream().filter(a -> a.type() == AlertRecord.Type.MATCH).toList())));
-        server.createContext("/api/alerts", exchange -> handle(exchange, () -> alerts(exchange, source)));
-        server.start();
-        LOG.info("HTTP API on {}", server.getAddress());
-        return new KpiHttpServer(server, executor);
+    /**
+     * Starts the server on {@code host}:{@code port} (port 0: a free port; host {@code 0.0.0.0}: every interface) with
+     * the limits of {@link EmbeddedHttpServer}.
+     *
+     * @param metrics the registry {@code /metrics} shows; null: {@code /metrics} answers 404
+     * @throws java.io.UncheckedIOException when the address cannot be bound
+     */
+    public static KpiHttpServer start(String host, int port, Health health, LiveView view, PrometheusMeterRegistry metrics, Clock clock) {
+        EventStream events = new EventStream(() -> List.of(hello(view)));
+        LiveView.Listener listener = new LiveView.Listener() {
+            @Override
+            public void ready() {
+                events.broadcast(hello(view));
+            }
+
+            @Override
+            public void alert(AlertRecord alert) {
+                events.broadcast(new Event("alert", alert));
+            }
+
+            @Override
+            public void figuresChanged() {
+                events.broadcast(new Event("figures", Map.of("changed", true)));
+            }
+
+            @Override
+            public void pipeline(PipelineReport report) {
+                events.broadcast(new Event("pipeline", report));
+            }
+        };
+        view.addListener(listener);
+
+        PathMappingsHandler routes = new PathMappingsHandler();
+        routes.addMapping(exact("/api/health"), JsonEndpoint.of(request -> health(health, view)));
+        routes.addMapping(exact("/api/kpis"), JsonEndpoint.of(request -> {
+            KpiQuery q = KpiQuery.parse(JsonEndpoint.rawQuery(request));
+            return Answer.ok(view.kpis(q.scope(), q.site(), q.region(), q.material(), q.window()));
+        }));
+        routes.addMapping(exact("/api/surplus"), JsonEndpoint.of(request -> {
+            noParameters(request);
+            return Answer.ok(view.surplus());
+        }));
+        routes.addMapping(exact("/api/matches"), JsonEndpoint.of(request -> {
+            noParameters(request);
+            return Answer.ok(ActiveAlerts.of(view.alerts()).stream().filter(a -> a.type() == AlertRecord.Type.MATCH).toList());
+        }));
+        routes.addMapping(exact("/api/alerts"), JsonEndpoint.of(request -> alerts(request, view)));
+        routes.addMapping(exact("/api/flows"), JsonEndpoint.of(request -> {
+            TimeRange r = TimeRange.parse(QueryParameters.parse(JsonEndpoint.rawQuery(request), TimeRange.PARAMETERS), clock);
+            return Answer.ok(view.flows(r.from(), r.to()));
+        }));
+        routes.addMapping(exact("/api/figures"), JsonEndpoint.of(request -> {
+            TimeRange r = TimeRange.parse(QueryParameters.parse(JsonEndpoint.rawQuery(request), TimeRange.PARAMETERS), clock);
+            return Answer.ok(view.figures(r.from(), r.to()));
+        }));
+        routes.addMapping(exact("/api/finals"), JsonEndpoint.of(request -> finals(request, view)));
+        routes.addMapping(exact("/api/map"), JsonEndpoint.of(request -> {
+            noParameters(request);
+            return Answer.ok(view.map());
+        }));
+        routes.addMapping(exact("/api/pipeline"), JsonEndpoint.of(request -> {
+            noParameters(request);
+            return Answer.ok(view.pipeline());
+        }));
+        routes.addMapping(exact("/api/events"), events);
+        routes.addMapping(exact("/metrics"), metrics != null ? new PrometheusEndpoint(metrics) : JsonEndpoint.of(request -> {
+            throw new NotFoundException("this process has no Prometheus registry");
+        }));
+        StaticFiles files = new StaticFiles();
+        Handler all = new Handler.Sequence(routes, files.handlers(), JsonEndpoint.of(request -> {
+            throw new NotFoundException("no endpoint " + request.getHttpURI().getPath());
+        }));
+        try {
+            return new KpiHttpServer(EmbeddedHttpServer.start("loopflow-http", host, port, all), events, files, view, listener);
+        } catch (RuntimeException e) {
+            view.removeListener(listener);
+            events.close();
+            files.close();
+            throw e;
+        }
     }
 
+    private static ServletPathSpec exact(String path) {
+        return new ServletPathSpec(path);
+    }
+
+    /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** {@code http://<bound host>:<bound port>}. */
+    public String url() {
+        return server.url();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        view.removeListener(listener);
+        events.close();
+        server.close();
+        files.close();
     }
 
-    private record Answer(int status, Object body) {
+    private static Event hello(LiveView view) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", view.ready());
+        body.put("alerts", view.ready() ? view.alerts() : List.of());
+        return new Event("hello", body);
     }
 
-    private static Answer health(Source source) {
+    private static Answer health(Health health, LiveView view) {
         Map<String, String> body = new LinkedHashMap<>();
-        boolean up = source.up();
+        boolean up = health.up();
         body.put("status", up ? "UP" : "DOWN");
-        body.put("state", source.state());
+        body.put("state", health.state());
+        body.put("view", view.ready() ? "READY" : "LOADING");
         return new Answer(up ? 200 : 503, body);
     }
 
-    private static Answer kpis(HttpExchange exchange, Source source) {
-        KpiQuery query;
-        try {
-            query = KpiQuery.parse(exchange.getRequestURI().getRawQuery());
-        } catch (IllegalArgumentException e) {
-            return new Answer(400, Map.of("error", e.getMessage()));
-        }
-        try {
-            return new Answer(200, query.select(source.kpis()));
-        } catch (IllegalStateException e) {
-            return new Answer(503, Map.of("error", "key figures are not queryable now: " + e.getMessage()));
-        }
-    }
-
-    private static Answer queryable(String what, Supplier<Object> body) {
-        try {
-            return new Answer(200, body.get());
-        } catch (IllegalStateException e) {
-            return new Answer(503, Map.of("error", what + " not queryable now: " + e.getMessage()));
-        }
+    private static void noParameters(Request request) {
+        QueryParameters.parse(JsonEndpoint.rawQuery(request), Set.of());
     }
 
     /** {@code /api/alerts}: every alert, or with {@code active=true} only those not yet cleared or closed. */
-    private static Answer alerts(HttpExchange exchange, Source source) {
-        String query = exchange.getRequestURI().getRawQuery();
-        boolean active;
-        if (query == null || query.isEmpty()) {
-            active = false;
-        } else if (query.equals("active=true") || query.equals("active=false")) {
-            active = query.equals("active=true");
-        } else {
-            return new Answer(400, Map.of("error", "unknown parameters '" + query + "': /api/alerts takes only active=true|false"));
+    private static Answer alerts(Request request, LiveView view) {
+        String active = QueryParameters.parse(JsonEndpoint.rawQuery(request), Set.of("active")).getOrNull("active");
+        if (active != null && !active.equals("true") && !active.equals("false")) {
+            throw new BadParameterException("active must be true or false, got '" + active + "'");
         }
-        return queryable("alerts", () -> active ? ActiveAlerts.of(source.alerts()) : source.alerts());
+        return Answer.ok("true".equals(active) ? ActiveAlerts.of(view.alerts()) : view.alerts());
     }
 
-    private static void handle(HttpExchange exchange, Supplier<Answer> answer) throws IOException {
-        try (exchange) {
-            Answer a;
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                a = new Answer(405, Map.of("error", "only GET"));
-            } else {
-                try {
-                    a = answer.get();
-                } catch (RuntimeException e) {
-                    LOG.warn("HTTP {} failed", exchange.getRequestURI(), e);
-                    a = new Answer(500, Map.of("error", String.valueOf(e.getMessage())));
-                }
-            }
-            byte[] body = Json.write(a.body());
-            exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-            exchange.sendResponseHeaders(a.status(), body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
+    /** {@code /api/finals}: per scope, id and material the last {@code count} finals of {@code window}. */
+    private static Answer finals(Request request, LiveView view) {
+        QueryParameters p = QueryParameters.parse(JsonEndpoint.rawQuery(request), Set.of("window", "count", "scope", "site", "region", "material"));
+        String window = p.get("window").orElse("PT1H");
+        if (!WindowLength.valid(window)) {
+            throw new BadParameterException("window must be an ISO-8601 length such as PT1H, P1D or P1M, got '" + window + "'");
         }
+        int count;
+        String c = p.get("count").orElse(String.valueOf(DEFAULT_FINALS));
+        try {
+            count = Integer.parseInt(c);
+        } catch (NumberFormatException e) {
+            throw new BadParameterException("count must be a whole number from 1 to " + MAX_FINALS + ", got '" + c + "'", e);
+        }
+        if (count < 1 || count > MAX_FINALS) {
+            throw new BadParameterException("count must be a whole number from 1 to " + MAX_FINALS + ", got " + count);
+        }
+        String scope = p.getOrNull("scope");
+        if (scope != null && !scope.equals("site") && !scope.equals("region")) {
+            throw new BadParameterException("scope must be site or region, got '" + scope + "'");
+        }
+        return Answer.ok(view.finals(window, count, scope, p.getOrNull("site"), p.getOrNull("region"), p.getOrNull("material")));
     }
 }

@@ -1,4 +1,4 @@
-package io.loopflow.streams.http;
+package io.loopflow.streams.view;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

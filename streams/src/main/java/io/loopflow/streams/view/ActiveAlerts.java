@@ -1,4 +1,4 @@
-package io.loopflow.streams.http;
+package io.loopflow.streams.view;
 
 import io.loopflow.core.model.AlertRecord;
 import java.util.Comparator;
