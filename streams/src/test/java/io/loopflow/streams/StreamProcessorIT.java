@@ -188,17 +188,17 @@ class StreamProcessorIT {
                     org.assertj.core.groups.Tuple.tuple("s1/gypsum/out.disposal/2026-11-22T08:05:00Z", 2.0),
                     org.assertj.core.groups.Tuple.tuple("s1/gypsum/out.disposal/2026-11-22T08:09:00Z", 3.0),
                     org.assertj.core.groups.Tuple.tuple("s2/gypsum/out.reuse/2026-11-22T08:03:00Z", 10.0));
-            KpiRecord s1 = finalKpi("site/s1/gypsum/2026-11-22T08:00:00Z");
+            KpiRecord s1 = finalKpi("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z");
             assertThat(s1.region()).isEqualTo("r1");
             assertThat(s1.sums().outReuse()).isEqualTo(7.5);
             assertThat(s1.sums().outDisposal()).isCloseTo(5.0, within(1e-9));
             assertThat(s1.recyclingRate()).isCloseTo(0.6, within(1e-9));
-            KpiRecord region = finalKpi("region/r1/gypsum/2026-11-22T08:00:00Z");
+            KpiRecord region = finalKpi("region/r1/gypsum/PT1H/2026-11-22T08:00:00Z");
             assertThat(region.sums().outReuse()).isEqualTo(17.5);
             assertThat(region.recyclingRate()).isCloseTo(17.5 / 22.5, within(1e-9));
             assertThat(region.landfillRate()).isCloseTo(5 / 22.5, within(1e-9));
             assertThat(region.circularInputRate()).isNull();
-            assertThat(finalKpi("site/s2/gypsum/2026-11-22T08:00:00Z").recyclingRate()).isEqualTo(1.0);
+            assertThat(finalKpi("site/s2/gypsum/PT1H/2026-11-22T08:00:00Z").recyclingRate()).isEqualTo(1.0);
 
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> {
                 poll();
@@ -218,8 +218,8 @@ class StreamProcessorIT {
                 HttpResponse<String> kpis = get(processor.httpPort(), "/api/kpis?region=r1&window=PT1H");
                 assertThat(kpis.statusCode()).isEqualTo(200);
                 List<KpiRecord> served = Json.MAPPER.readValue(kpis.body(), new TypeReference<List<KpiRecord>>() { });
-                assertThat(served).extracting(KpiRecord::key).containsExactly("region/r1/gypsum/2026-11-22T08:00:00Z",
-                        "site/s1/gypsum/2026-11-22T08:00:00Z", "site/s2/gypsum/2026-11-22T08:00:00Z");
+                assertThat(served).extracting(KpiRecord::key).containsExactly("region/r1/gypsum/PT1H/2026-11-22T08:00:00Z",
+                        "site/s1/gypsum/PT1H/2026-11-22T08:00:00Z", "site/s2/gypsum/PT1H/2026-11-22T08:00:00Z");
                 assertThat(served).allMatch(KpiRecord::isFinal);
                 assertThat(served.get(0).sums()).isEqualTo(region.sums());
             });
@@ -227,21 +227,57 @@ class StreamProcessorIT {
             assertThat(registry.find("loopflow.streams.rejected").tag("reason", "duplicate").counter().count()).isEqualTo(1.0);
         }
 
-        // Restarted on the same state: a reading for a closed window is late, and no window gets a second final.
+        // Restarted on the same state: a ticket for a closed window restates it (revision 1), a counter reading older than
+        // its meter's clock in a closed window is late, and no window gets a second final of one revision.
         send(Topics.READINGS, "s1/reuse", new ReadingRecord("s1", "reuse", H8.plusSeconds(90), 1, 3L, null, Instant.now()));
-        int finalsBefore = finalFlows().size() + finalKpis().size();
+        reading("s1", "landfill", 4, 2000, null);
         try (StreamProcessor processor = new StreamProcessor(config().withHttpPort(-1), new SimpleMeterRegistry(), "127.0.0.1")) {
             processor.start();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
                 poll();
-                return REJECTIONS.stream().anyMatch(r -> r.reason() == RejectReason.LATE);
-            });
-            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).until(() -> {
-                poll();
-                return finalFlows().size() + finalKpis().size() == finalsBefore;
+                return REJECTIONS.stream().anyMatch(r -> r.reason() == RejectReason.LATE) && revisions("region/r1/gypsum/PT1H/2026-11-22T08:00:00Z") >= 2;
             });
         }
-        assertThat(finalFlows()).extracting(FlowRecord::key).doesNotHaveDuplicates();
-        assertThat(finalKpis()).extracting(KpiRecord::key).doesNotHaveDuplicates();
+        assertRevisions(1, 6.0);
+
+        // Restarted on an empty state directory: the state comes back from the changelogs and the revisions go on.
+        send(Topics.READINGS, "s1/reuse", new ReadingRecord("s1", "reuse", H8.plusSeconds(100), 2, 4L, null, Instant.now()));
+        try (StreamProcessor processor = new StreamProcessor(config().withHttpPort(-1).withStateDir(dir.resolve("streams-restored")),
+                new SimpleMeterRegistry(), "127.0.0.1")) {
+            processor.start();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ZERO).until(() -> {
+                poll();
+                return revisions("region/r1/gypsum/PT1H/2026-11-22T08:00:00Z") >= 3;
+            });
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ZERO).until(() -> {
+                poll();
+                return true;
+            });
+        }
+        assertRevisions(2, 8.0);
+        assertThat(REJECTIONS).filteredOn(r -> r.reason() == RejectReason.LATE).singleElement()
+                .satisfies(r -> assertThat(r.detail()).startsWith("older than its meter's clock"));
+        assertThat(finalFlows()).extracting(f -> f.key() + "#" + f.revision()).doesNotHaveDuplicates();
+        assertThat(finalKpis()).extracting(k -> k.key() + "#" + k.revision()).doesNotHaveDuplicates();
+    }
+
+    /** How many final records (revisions) {@code key} has on loopflow.kpis so far. */
+    private static long revisions(String key) {
+        return finalKpis().stream().filter(k -> k.key().equals(key)).count();
+    }
+
+    /** The restated flow window 08:01 of s1 (at {@code flow} t), its site hour and its region hour are at {@code revision}. */
+    private static void assertRevisions(int revision, double flow) {
+        FlowRecord restated = finalFlows().stream().filter(f -> f.key().equals("s1/gypsum/out.reuse/2026-11-22T08:01:00Z"))
+                .max(java.util.Comparator.comparingInt(FlowRecord::revision)).orElseThrow();
+        assertThat(restated.revision()).isEqualTo(revision);
+        assertThat(restated.quantity()).isEqualTo(flow);
+        for (String key : List.of("site/s1/gypsum/PT1H/2026-11-22T08:00:00Z", "region/r1/gypsum/PT1H/2026-11-22T08:00:00Z")) {
+            List<Integer> revisions = finalKpis().stream().filter(k -> k.key().equals(key)).map(KpiRecord::revision).toList();
+            assertThat(revisions).as(key).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, revision).boxed().toList());
+            KpiRecord latest = finalKpis().stream().filter(k -> k.key().equals(key) && k.revision() == revision).findFirst().orElseThrow();
+            // s1: the restated 08:01 window and 2.5 t at 08:02; the region adds s2's 10 t
+            assertThat(latest.sums().outReuse()).as(key).isEqualTo(key.startsWith("site") ? flow + 2.5 : flow + 2.5 + 10);
+        }
     }
 }
