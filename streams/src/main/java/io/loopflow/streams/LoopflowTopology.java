@@ -148,6 +148,9 @@ public final class LoopflowTopology {
         // RocksDB memory bounded and shared by every store of the process (RocksDB's defaults give each store its own).
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);
+        // The one repartition topic (region-events) carries little; purging it every 30 s (the default) only adds broker work,
+        // and a purge racing a producer's append makes the broker log a (retried) OutOfOrderSequenceException at ERROR.
+        p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 300_000);
         return p;
     }
 
