@@ -51,10 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Windows close by {@link ClosingRule}: after a reading that moved its role's frontier, after a
  * descriptor, and on a wall-clock punctuator every commit interval, which also publishes
- * provisional records of windows changed since the last one, prunes held readings below the
- * floors and sends each site and material's risen frontier to its region. A closing window is
- * published once with {@code final: true} and deleted, in the same Kafka transaction as the store
- * updates, so exactly one final survives restarts.
+ * provisional records of windows changed since the last one (and, final with the next revision,
+ * closed windows that late data restated), prunes held readings below the floors and closed windows
+ * past the restatement horizon, and sends each site and material's risen frontier to its region. A
+ * closing window is published once with {@code final: true} and {@code revision: 0}, in the same
+ * Kafka transaction as the store updates, so exactly one final per revision survives restarts.
  *
  * <p>A meter descriptor that changes the material, role, kind or unit starts a fresh history (the
  * next reading credits as a first reading); one that only changes {@code to} keeps it. Every
