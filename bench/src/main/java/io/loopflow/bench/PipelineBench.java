@@ -313,7 +313,8 @@ public final class PipelineBench {
         if (figures.excess() > 0) {
             notes.add(phase + ": " + figures.excess() + " flow records showed more readings than were published into their window");
         }
-        LOG.info("{}: {} flow windows, {} records of other windows seen", phase, figures.windows(), figures.other());
+        notes.add(String.format(Locale.ROOT, "%s: %,d flow windows; %,d records of other windows (earlier phases, the closing "
+                + "readings' windows) ignored", phase, figures.windows(), figures.other()));
     }
 
     // ---------------------------------------------------------------- plumbing
