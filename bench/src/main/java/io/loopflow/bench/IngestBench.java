@@ -1,6 +1,5 @@
 package io.loopflow.bench;
 
-import io.loopflow.core.Topics;
 import io.loopflow.core.inbound.InboundTopic;
 import io.loopflow.core.json.Json;
 import io.loopflow.embedded.EmbeddedKafka;
@@ -204,7 +203,7 @@ public final class IngestBench {
     }
 
     private void brokerScenarios(String broker, String uri, LongSupplier dropped) throws Exception {
-        warmUp(broker, uri);
+        warmUp(broker, uri, readings, deadline);
         for (boolean shared : new boolean[] {false, true}) {
             String shape = shared ? "shared" : "ordinary";
             String group = shared ? "$share/bench-raw-" + UUID.randomUUID() + "/" : "";
@@ -218,7 +217,7 @@ public final class IngestBench {
                     (w, a) -> new RawSubscriber(uri, drainFilter, GatewayConfig.DEFAULT_RECEIVE_MAXIMUM, rawId, true, w, a));
             GatewayConfig config = gatewayConfig(uri, shared);
             drain(broker, "gateway -> Kafka", shape, uri, dropped, config.clientId(),
-                    (w, a) -> new KafkaTail(kafka.bootstrapServers(), Topics.READINGS.name(), w, a),
+                    (w, a) -> KafkaTail.readings(kafka.bootstrapServers(), w, a),
                     (w, a) -> {
                         Gateway g = new Gateway(config, new SimpleMeterRegistry());
                         g.start();
@@ -227,17 +226,12 @@ public final class IngestBench {
         }
     }
 
-    /** JIT, connection pools and the broker's first sessions warm up on an unreported raw run. */
-    private void warmUp(String broker, String uri) throws Exception {
+    /** JIT, connection pools and the broker's first sessions warm up on an unreported raw run of up to 50,000 readings. */
+    static void warmUp(String broker, String uri, int readings, Duration deadline) throws Exception {
         int count = Math.min(readings, 50_000) / Workload.METERS * Workload.METERS;
         Workload w = new Workload(count);
         Arrivals a = new Arrivals(count);
-        try (RawSubscriber sub = new RawSubscriber(uri, InboundTopic.READINGS_FILTER, GatewayConfig.DEFAULT_RECEIVE_MAXIMUM, w, a);
-             Plant plant = new Plant(uri)) {
-            plant.publish(w, a, 0, count, 0);
-            plant.awaitAcks();
-            a.awaitAll(deadline);
-        }
+        RawSubscriber.pubSub(uri, w, a, 0, deadline);
         LOG.info("{}: warm-up of {} readings at {}/s (not reported)", broker, count, Math.round(a.rate()));
     }
 
@@ -259,11 +253,11 @@ public final class IngestBench {
         try (Gateway gateway = new Gateway(config, new SimpleMeterRegistry())) {
             gateway.start();
             Row full = phase(broker, "gateway -> Kafka", shape, "full speed", readings, 0, uri, dropped,
-                    (w, a) -> new KafkaTail(kafka.bootstrapServers(), Topics.READINGS.name(), w, a));
+                    (w, a) -> KafkaTail.readings(kafka.bootstrapServers(), w, a));
             if (full.lost() == 0) {
                 double rate = full.rate() / 2;
                 phase(broker, "gateway -> Kafka", shape, "paced 50 %", pacedCount(rate), rate, uri, dropped,
-                        (w, a) -> new KafkaTail(kafka.bootstrapServers(), Topics.READINGS.name(), w, a));
+                        (w, a) -> KafkaTail.readings(kafka.bootstrapServers(), w, a));
             }
         } finally {
             endSession(uri, config.clientId());
@@ -342,12 +336,16 @@ public final class IngestBench {
     }
 
     private int pacedCount(double perSecond) {
-        int n = (int) Math.min(readings, perSecond * pacedSeconds);
-        return Math.max(Workload.METERS, n / Workload.METERS * Workload.METERS);
+        return Workload.pacedCount(perSecond, pacedSeconds, readings);
     }
 
     private GatewayConfig gatewayConfig(String uri, boolean shared) {
-        return GatewayConfig.defaults(uri, kafka.bootstrapServers())
+        return gatewayConfig(uri, kafka.bootstrapServers(), shared);
+    }
+
+    /** The gateway of these benchmarks: the defaults, a fresh client id, an ordinary or a (fresh) shared subscription. */
+    static GatewayConfig gatewayConfig(String uri, String kafkaBootstrap, boolean shared) {
+        return GatewayConfig.defaults(uri, kafkaBootstrap)
                 .withClientId("bench-gateway-" + UUID.randomUUID())
                 .withShareGroup(shared ? "bench-" + UUID.randomUUID() : GatewayConfig.NO_SHARE_GROUP)
                 // The benchmark counts for itself; the gateway's periodic count line would only add noise.
@@ -380,7 +378,7 @@ public final class IngestBench {
         }
     }
 
-    private static String mosquittoVersion(Path binary) throws IOException, InterruptedException {
+    static String mosquittoVersion(Path binary) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(binary.toString(), "-h").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(10, TimeUnit.SECONDS);

@@ -59,14 +59,30 @@ final class Plant implements AutoCloseable {
                     LockSupport.parkNanos(wait);
                 }
             }
-            if (!window.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("no PUBACK for " + TIMEOUT + ": the broker stopped acknowledging");
-            }
-            MqttMessage m = new MqttMessage(w.payload(i));
-            m.setQos(1);
+            awaitWindow();
+            // Stamped once the window lets it go: the latency measured is the path's, not the publisher's own queue.
             arrivals.sent(i);
-            client.publish(w.topic(i), m);
+            client.publish(w.topic(i), message(w.payload(i), false));
         }
+    }
+
+    /** Publishes one message (QoS 1), within the same window of messages awaiting their PUBACK. */
+    void publish(String topic, byte[] payload, boolean retained) throws MqttException, InterruptedException {
+        awaitWindow();
+        client.publish(topic, message(payload, retained));
+    }
+
+    private void awaitWindow() throws InterruptedException {
+        if (!window.tryAcquire(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("no PUBACK for " + TIMEOUT + ": the broker stopped acknowledging");
+        }
+    }
+
+    private static MqttMessage message(byte[] payload, boolean retained) {
+        MqttMessage m = new MqttMessage(payload);
+        m.setQos(1);
+        m.setRetained(retained);
+        return m;
     }
 
     /** Waits until every message published so far has its PUBACK. */

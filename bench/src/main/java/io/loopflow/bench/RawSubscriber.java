@@ -1,5 +1,7 @@
 package io.loopflow.bench;
 
+import io.loopflow.core.inbound.InboundTopic;
+import io.loopflow.ingest.GatewayConfig;
 import io.loopflow.ingest.TcpNoDelaySocketFactory;
 import java.time.Duration;
 import java.util.UUID;
@@ -84,6 +86,20 @@ final class RawSubscriber implements AutoCloseable {
             if (code >= 0x80) {
                 throw new IllegalStateException("broker refused subscription " + filter + ": reason 0x" + Integer.toHexString(code));
             }
+        }
+    }
+
+    /**
+     * Publishes all of {@code w} through a fresh {@link Plant} (at {@code perSecond}, 0 = full speed) to a fresh
+     * subscriber of the readings filter on {@code uri}, marking both ends in {@code a}; true when every reading
+     * arrived within {@code deadline} of the last PUBACK.
+     */
+    static boolean pubSub(String uri, Workload w, Arrivals a, double perSecond, Duration deadline) throws Exception {
+        try (RawSubscriber sub = new RawSubscriber(uri, InboundTopic.READINGS_FILTER, GatewayConfig.DEFAULT_RECEIVE_MAXIMUM, w, a);
+             Plant plant = new Plant(uri)) {
+            plant.publish(w, a, 0, w.size(), perSecond);
+            plant.awaitAcks();
+            return a.awaitAll(deadline);
         }
     }
 

@@ -2,13 +2,7 @@ package io.loopflow.bench;
 
 import io.loopflow.core.Topics;
 import io.loopflow.core.json.Json;
-import io.loopflow.core.model.MaterialDescriptor;
-import io.loopflow.core.model.MeterDescriptor;
-import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
-import io.loopflow.core.model.Role;
-import io.loopflow.core.model.SiteDescriptor;
-import io.loopflow.core.units.Dimension;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.TopicSetup;
 import io.loopflow.streams.LoopflowTopology;
@@ -16,34 +10,21 @@ import io.loopflow.streams.ProcessorConfig;
 import io.loopflow.streams.StreamProcessor;
 import io.loopflow.streams.StreamsCounters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -73,15 +54,10 @@ import org.slf4j.LoggerFactory;
 public final class StreamsBench {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsBench.class);
     private static final String APPLICATION_ID = "bench-streams";
-    private static final String MATERIAL = "gypsum";
-    private static final Duration POLL = Duration.ofMillis(100);
-    /** Two looks at the offsets this far apart (more than the 1 s commit interval) must agree that nothing is left. */
-    private static final Duration SETTLE = Duration.ofMillis(1500);
 
     private final int readings;
     private final Duration deadline;
     private final Path out;
-    private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 
     private StreamsBench(int readings, Duration deadline, Path out) {
         this.readings = readings;
@@ -109,9 +85,14 @@ public final class StreamsBench {
             Measure base = baseline(kafka.bootstrapServers(), w);
             Measure streams = processor(kafka.bootstrapServers(), dir);
             // The processor's output, before the topology-alone runs below add their own to the same topics.
-            long flows = endOffset(kafka.bootstrapServers(), Topics.FLOWS.name());
-            long kpis = endOffset(kafka.bootstrapServers(), Topics.KPIS.name());
-            long rejected = endOffset(kafka.bootstrapServers(), Topics.REJECTED.name());
+            long flows;
+            long kpis;
+            long rejected;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+                flows = Offsets.end(admin, Topics.FLOWS.name());
+                kpis = Offsets.end(admin, Topics.KPIS.name());
+                rejected = Offsets.end(admin, Topics.REJECTED.name());
+            }
             Measure eos = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.EXACTLY_ONCE_V2);
             Measure alo = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.AT_LEAST_ONCE);
 
@@ -171,20 +152,14 @@ public final class StreamsBench {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         long t0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), MATERIAL,
-                    Json.write(new MaterialDescriptor("FGD gypsum", Dimension.MASS, "10 01 05", 50.0)))).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), Workload.MATERIAL, Json.write(Workload.material())))
+                    .get(30, TimeUnit.SECONDS);
             for (int s = 0; s < Workload.SITES; s++) {
-                String site = Workload.site(s);
-                producer.send(new ProducerRecord<>(Topics.SITES.name(), site,
-                        Json.write(new SiteDescriptor("Bench site " + s, "bench-region", 55.6 + s * 0.01, 11.1 + s * 0.01))));
+                producer.send(new ProducerRecord<>(Topics.SITES.name(), w.site(s), Json.write(w.siteDescriptor(s))));
             }
-            List<Role> flowRoles = Arrays.stream(Role.values()).filter(Role::isFlow).toList();
-            MeterKind[] kinds = {MeterKind.COUNTER, MeterKind.QUANTITY, MeterKind.RATE};
             for (int m = 0; m < Workload.METERS; m++) {
-                MeterKind kind = kinds[m % kinds.length];
-                MeterDescriptor d = new MeterDescriptor(MATERIAL, flowRoles.get((m / Workload.SITES) % flowRoles.size()), kind,
-                        kind == MeterKind.RATE ? "t/h" : "t", null);
-                producer.send(new ProducerRecord<>(Topics.METERS.name(), Workload.site(m) + "/" + Workload.meter(m), Json.write(d)));
+                producer.send(new ProducerRecord<>(Topics.METERS.name(), w.site(m) + "/" + Workload.meter(m),
+                        Json.write(Workload.meterDescriptor(m))));
             }
             producer.flush();
             // Readings after their descriptors, in record time as well, so the processor knows every meter.
@@ -201,42 +176,18 @@ public final class StreamsBench {
 
     /** The baseline: a plain consumer group reading and decoding every reading. */
     private Measure baseline(String bootstrap, Workload w) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-baseline");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        long heapBefore = heapAfterGc();
-        long rssBefore = rss();
-        long start = System.nanoTime();
-        int read = 0;
-        double checksum = 0;
-        long until = start + deadline.toNanos();
-        try (KafkaConsumer<String, ReadingRecord> consumer = new KafkaConsumer<>(p, Topics.READINGS.keySerde().deserializer(),
-                Topics.READINGS.valueSerde().deserializer())) {
-            consumer.subscribe(List.of(Topics.READINGS.name()));
-            while (read < w.size()) {
-                if (System.nanoTime() > until) {
-                    throw new IllegalStateException("baseline consumer read " + read + " of " + w.size() + " within " + deadline);
-                }
-                for (ConsumerRecord<String, ReadingRecord> r : consumer.poll(POLL)) {
-                    // Use what was decoded, so the work cannot be optimised away.
-                    checksum += r.value().value();
-                    read++;
-                }
-            }
-            consumer.commitSync();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info("baseline consumer: {} readings in {} s (checksum {})", read, String.format(Locale.ROOT, "%.2f", seconds), checksum);
-        return new Measure(seconds, 0, heapBefore, heapAfterGc(), rssBefore, rss(), read);
+        long heapBefore = Memory.heapAfterGc();
+        long rssBefore = Memory.rss();
+        double seconds = PlainConsumer.read(bootstrap, "bench-baseline", w.size(), deadline);
+        return new Measure(seconds, 0, heapBefore, Memory.heapAfterGc(), rssBefore, Memory.rss(), w.size());
     }
 
     private Measure processor(String bootstrap, Path dir) throws Exception {
         ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve("streams"))
                 .withApplicationId(APPLICATION_ID)
                 .withHttpPort(-1);
-        long heapBefore = heapAfterGc();
-        long rssBefore = rss();
+        long heapBefore = Memory.heapAfterGc();
+        long rssBefore = Memory.rss();
         try (StreamProcessor processor = new StreamProcessor(config, new SimpleMeterRegistry(), "127.0.0.1");
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long t0 = System.nanoTime();
@@ -244,8 +195,8 @@ public final class StreamsBench {
             long running = System.nanoTime();
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
             long caughtUp = awaitCaughtUp(admin, APPLICATION_ID, running);
-            long heapAfter = heapAfterGc();
-            long rssAfter = rss();
+            long heapAfter = Memory.heapAfterGc();
+            long rssAfter = Memory.rss();
             return new Measure((caughtUp - running) / 1e9, (running - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
         }
     }
@@ -262,8 +213,8 @@ public final class StreamsBench {
         StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
         Properties props = LoopflowTopology.streamsProperties(config, counters);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-        long heapBefore = heapAfterGc();
-        long rssBefore = rss();
+        long heapBefore = Memory.heapAfterGc();
+        long rssBefore = Memory.rss();
         CountDownLatch running = new CountDownLatch(1);
         try (KafkaStreams streams = new KafkaStreams(LoopflowTopology.build(config, counters), props);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -279,68 +230,13 @@ public final class StreamsBench {
             }
             long started = System.nanoTime();
             long caughtUp = awaitCaughtUp(admin, applicationId, started);
-            long heapAfter = heapAfterGc();
-            long rssAfter = rss();
+            long heapAfter = Memory.heapAfterGc();
+            long rssAfter = Memory.rss();
             return new Measure((caughtUp - started) / 1e9, (started - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
         }
     }
 
-    /** Polls the group's offsets until nothing is left to read; returns the time it first saw that. */
     private long awaitCaughtUp(Admin admin, String groupId, long since) throws Exception {
-        long until = since + deadline.toNanos();
-        long firstSeen = 0;
-        while (System.nanoTime() < until) {
-            Map<TopicPartition, Long> lag = lag(admin, groupId);
-            boolean done = !lag.isEmpty() && lag.entrySet().stream().anyMatch(e -> e.getKey().topic().equals(Topics.READINGS.name()))
-                    && lag.entrySet().stream().allMatch(e -> e.getKey().topic().equals(Topics.READINGS.name())
-                            ? e.getValue() == 0 : e.getValue() <= 1);
-            long now = System.nanoTime();
-            if (!done) {
-                firstSeen = 0;
-            } else if (firstSeen == 0) {
-                firstSeen = now;
-            } else if (now - firstSeen >= SETTLE.toNanos()) {
-                LOG.info("caught up: lag {}", lag);
-                return firstSeen;
-            }
-            LOG.debug("lag {}", lag);
-            // A benchmark driver polling offsets with a deadline: 200 ms between looks.
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        throw new IllegalStateException("the stream processor did not catch up within " + deadline + ": lag " + lag(admin, groupId));
-    }
-
-    /** End offset minus committed offset for every partition the processor's group has committed. */
-    private static Map<TopicPartition, Long> lag(Admin admin, String groupId) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
-                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> lag = new HashMap<>();
-        committed.forEach((tp, o) -> lag.put(tp, ends.get(tp).offset() - (o == null ? 0 : o.offset())));
-        return lag;
-    }
-
-    private static long endOffset(String bootstrap, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
-        }
-    }
-
-    private long heapAfterGc() {
-        memory.gc();
-        return memory.getHeapMemoryUsage().getUsed();
-    }
-
-    private static long rss() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) * 1024).findFirst().orElse(-1L);
-        } catch (IOException e) {
-            LOG.warn("cannot read /proc/self/status: {}", e.toString());
-            return -1;
-        }
+        return Offsets.awaitCaughtUp(admin, groupId, Topics.READINGS.name(), since, deadline);
     }
 }
