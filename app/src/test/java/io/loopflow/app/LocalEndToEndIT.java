@@ -127,7 +127,7 @@ class LocalEndToEndIT {
     void siteKeyFiguresAreTheHandComputedRatios() {
         KpiRecord s1 = onlyFinal(k -> "site".equals(k.scope()) && "s1".equals(k.site()));
         assertThat(s1.windowStart()).isEqualTo(T0);
-        assertThat(s1.window()).isEqualTo(KPI_WINDOW);
+        assertThat(s1.window()).isEqualTo(KPI_WINDOW.toString());
         assertThat(s1.region()).isEqualTo("r1");
         assertThat(s1.sums().outReuse()).isCloseTo(12, within(1e-9));
         assertThat(s1.sums().outDisposal()).isCloseTo(1.35, within(1e-9));

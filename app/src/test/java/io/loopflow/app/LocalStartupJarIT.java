@@ -48,9 +48,10 @@ class LocalStartupJarIT {
     private int kafkaPort;
 
     @AfterAll
-    void killIfStillRunning() {
+    void killIfStillRunning() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            process.destroyForcibly();
+            // Waited for, so that the temporary directory is not deleted under a process still writing to it.
+            process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
         }
     }
 

@@ -195,7 +195,7 @@ class ReadmeExamplesIT {
     @Test
     void noFinalKeyFigureBeyondTheSiteAndItsRegion() {
         assertThat(kpis.stream().filter(KpiRecord::isFinal).map(KpiRecord::key).toList())
-                .containsExactlyInAnyOrder("site/asnaes/gypsum/" + HOUR, "region/kalundborg/gypsum/" + HOUR);
+                .containsExactlyInAnyOrder("site/asnaes/gypsum/PT1H/" + HOUR, "region/kalundborg/gypsum/PT1H/" + HOUR);
     }
 
     @Test
@@ -219,7 +219,7 @@ class ReadmeExamplesIT {
 
     private static void assertHourOfReuse(KpiRecord k) {
         assertThat(k.material()).isEqualTo("gypsum");
-        assertThat(k.window()).isEqualTo(Duration.ofHours(1));
+        assertThat(k.window()).isEqualTo(Duration.ofHours(1).toString());
         assertThat(k.windowStart()).isEqualTo(HOUR);
         assertThat(k.windowEnd()).isEqualTo(HOUR.plus(Duration.ofHours(1)));
         assertThat(k.unit()).isEqualTo("t");
