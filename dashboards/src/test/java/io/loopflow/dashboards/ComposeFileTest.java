@@ -176,10 +176,10 @@ class ComposeFileTest {
                 "influxdb.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "grafana.GF_SECURITY_ADMIN_PASSWORD");
         assertThat(references).containsKeys("LOOPFLOW_GATEWAY_MQTT_PASSWORD", "LOOPFLOW_SIMULATOR_MQTT_PASSWORD", "INFLUXDB_ADMIN_PASSWORD",
                 "INFLUXDB_ADMIN_TOKEN", "GRAFANA_ADMIN_PASSWORD");
-        // The only defaults left are not secrets.
+        // The only defaults left are not secrets: where the TLS certificate is, and the region's time zone.
         Map<String, String> withDefault = new TreeMap<>(references);
         withDefault.values().removeIf(how -> how.startsWith(":?"));
-        assertThat(withDefault).containsOnlyKeys("LOOPFLOW_MQTT_TLS_DIR");
+        assertThat(withDefault).containsOnlyKeys("LOOPFLOW_MQTT_TLS_DIR", "LOOPFLOW_TIME_ZONE");
         assertThat(raw).doesNotContainIgnoringCase("change-me");
         // The plants' users come without passwords: make-env.sh gives each a random one, start.sh refuses an empty one.
         assertThat(Files.readAllLines(REPO.resolve("docker/mosquitto/credentials.example")))
