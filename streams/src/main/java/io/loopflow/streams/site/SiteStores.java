@@ -368,10 +368,16 @@ public final class SiteStores {
 
     void putSiteMaterial(String site, String material, SiteMaterialState s) {
         Bin.Writer b = Bin.Writer.value();
-        b.u8(s.floors.flow().size());
-        s.floors.flow().forEach((role, floor) -> b.u8(Role.ofWire(role).ordinal()).i64(floor));
-        b.u8(s.floors.kpi().size());
-        s.floors.kpi().forEach((size, floor) -> b.i64(size).i64(floor));
+        long[] flow = s.floors.flowByRole();
+        for (int r = 0; r < SiteMaterialState.ROLES; r++) {
+            b.i64(flow[r]);
+        }
+        long[] codes = s.floors.kpiCodes();
+        long[] floors = s.floors.kpiFloors();
+        b.u8(codes.length);
+        for (int i = 0; i < codes.length; i++) {
+            b.i64(codes[i]).i64(floors[i]);
+        }
         for (int r = 0; r < SiteMaterialState.ROLES; r++) {
             b.i64(s.frontier[r]).i32(s.atFrontier[r]).i32(s.meters[r]).i64(s.nextCheck[r]).i64(s.openUntil[r]).i64(s.prunedTo[r]);
         }
@@ -398,17 +404,19 @@ public final class SiteStores {
     private static SiteMaterialState decodeSiteMaterial(byte[] v) {
         Bin.Reader r = Bin.Reader.value(v, StoreNames.SITE_MATERIALS);
         SiteMaterialState s = new SiteMaterialState();
-        int nf = r.u8();
-        Map<String, Long> flow = new HashMap<>();
-        for (int i = 0; i < nf; i++) {
-            flow.put(ROLES[r.u8()].wire(), r.i64());
+        long[] flow = new long[ROLES.length];
+        java.util.Arrays.fill(flow, Long.MIN_VALUE);
+        for (int i = 0; i < SiteMaterialState.ROLES; i++) {
+            flow[i] = r.i64();
         }
         int nk = r.u8();
-        Map<Long, Long> kpi = new HashMap<>();
+        long[] codes = new long[nk];
+        long[] floors = new long[nk];
         for (int i = 0; i < nk; i++) {
-            kpi.put(r.i64(), r.i64());
+            codes[i] = r.i64();
+            floors[i] = r.i64();
         }
-        s.floors = new ClosedUntil(flow, kpi);
+        s.floors = ClosedUntil.of(flow, codes, floors);
         for (int i = 0; i < SiteMaterialState.ROLES; i++) {
             s.frontier[i] = r.i64();
             s.atFrontier[i] = r.i32();

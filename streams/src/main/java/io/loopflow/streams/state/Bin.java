@@ -21,22 +21,23 @@ public final class Bin {
 
     /** A growable output buffer; not thread-safe. */
     public static final class Writer {
-        private byte[] buf = new byte[64];
+        private byte[] buf;
         private int len;
 
-        private Writer() {
+        private Writer(int capacity) {
+            buf = new byte[capacity];
         }
 
         /** A writer for a store value or repartition record: starts with the format version. */
         public static Writer value() {
-            Writer w = new Writer();
+            Writer w = new Writer(64);
             w.u8(StateFormat.VERSION);
             return w;
         }
 
-        /** A writer for a store key. */
+        /** A writer for a store key (keys are short: ids and a number or two). */
         public static Writer key() {
-            return new Writer();
+            return new Writer(40);
         }
 
         private void ensure(int more) {
@@ -118,7 +119,7 @@ public final class Bin {
         }
 
         public byte[] bytes() {
-            return Arrays.copyOf(buf, len);
+            return len == buf.length ? buf : Arrays.copyOf(buf, len);
         }
     }
 
