@@ -82,8 +82,12 @@ public final class StreamsBench {
             Workload w = new Workload(readings);
             double loadRate = preload(kafka.bootstrapServers(), w);
 
-            Measure base = baseline(kafka.bootstrapServers(), w);
-            Measure streams = processor(kafka.bootstrapServers(), dir);
+            // First in a cold JVM (both reported): the JIT compiles Kafka Streams' and LoopFlow's paths during the first run,
+            // a large part of a 100,000-reading run on 2 cores. The measured rows follow in the warm JVM.
+            Measure coldBase = baseline(kafka.bootstrapServers(), w, "bench-baseline-cold");
+            Measure cold = processor(kafka.bootstrapServers(), dir, APPLICATION_ID + "-cold");
+            Measure base = baseline(kafka.bootstrapServers(), w, "bench-baseline");
+            Measure streams = processor(kafka.bootstrapServers(), dir, APPLICATION_ID);
             // The processor's output, before the topology-alone runs below add their own to the same topics.
             long flows;
             long kpis;
@@ -105,6 +109,8 @@ public final class StreamsBench {
                     .append(" (end offsets, transaction markers included)\n\n");
             report.append("| what | readings/s | ratio to baseline | seconds | heap before MiB | heap after MiB | RSS before MiB | RSS after MiB |\n");
             report.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            report.append(coldBase.row("cold JVM: plain KafkaConsumer + JSON decode", coldBase.rate()));
+            report.append(cold.row("cold JVM: StreamProcessor, from RUNNING to lag 0 (ratio to the cold baseline)", coldBase.rate()));
             report.append(base.row("plain KafkaConsumer + JSON decode (baseline)", base.rate()));
             report.append(streams.row("StreamProcessor, from RUNNING to lag 0", base.rate()));
             report.append(String.format(Locale.ROOT, "| StreamProcessor, from start() to lag 0 (incl. %.1f s start-up) | %s | %s | %.1f | | | | |%n",
@@ -125,6 +131,7 @@ public final class StreamsBench {
                     surplus application beside it, and exactly-once against at-least-once. The processor runs exactly-once. \
                     They write to the same output topics (after the processor's figures were counted).
                     - the baseline's time includes its consumer-group join; the processor rows start at RUNNING (group joined).
+                    - "cold JVM" rows: the same baseline and processor (another consumer group and application id, the same                     readings) run first, while the JIT compiles their code; every other row runs after them.
                     """);
         }
         Options.deleteRecursively(dir);
@@ -175,16 +182,16 @@ public final class StreamsBench {
     }
 
     /** The baseline: a plain consumer group reading and decoding every reading. */
-    private Measure baseline(String bootstrap, Workload w) {
+    private Measure baseline(String bootstrap, Workload w, String group) {
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
-        double seconds = PlainConsumer.read(bootstrap, "bench-baseline", w.size(), deadline);
+        double seconds = PlainConsumer.read(bootstrap, group, w.size(), deadline);
         return new Measure(seconds, 0, heapBefore, Memory.heapAfterGc(), rssBefore, Memory.rss(), w.size());
     }
 
-    private Measure processor(String bootstrap, Path dir) throws Exception {
-        ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve("streams"))
-                .withApplicationId(APPLICATION_ID)
+    private Measure processor(String bootstrap, Path dir, String applicationId) throws Exception {
+        ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(applicationId))
+                .withApplicationId(applicationId)
                 .withHttpPort(-1);
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
@@ -194,7 +201,7 @@ public final class StreamsBench {
             processor.start();
             long running = System.nanoTime();
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
-            long caughtUp = awaitCaughtUp(admin, APPLICATION_ID, running);
+            long caughtUp = awaitCaughtUp(admin, applicationId, running);
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
             return new Measure((caughtUp - running) / 1e9, (running - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
