@@ -133,6 +133,33 @@ class DashboardModelTest {
         assertThat(surplus.path("annotations").path("list").findValuesAsText("query")).anySatisfy(q -> assertThat(q).contains("loopflow_alert"));
     }
 
+    @Test
+    void windowVariablesOfferTheHourTheCalendarDayAndTheCalendarMonth() {
+        for (String file : List.of("region.json", "site.json")) {
+            JsonNode window = null;
+            for (JsonNode v : dashboards.get(file).path("templating").path("list")) {
+                if (v.path("name").asText().equals("window")) {
+                    window = v;
+                }
+            }
+            assertThat(window).as(file + " $window").isNotNull();
+            assertThat(window.path("query").asText()).as(file).isEqualTo("PT1H,P1D,P1M");
+            assertThat(window.path("options").findValuesAsText("value")).as(file).containsExactly("PT1H", "P1D", "P1M");
+        }
+    }
+
+    @Test
+    void siteDashboardMarksRestatedWindowsInATableAndAsAnnotations() {
+        JsonNode site = dashboards.get("site.json");
+        JsonNode table = Provisioning.panels(site).stream().filter(p -> p.path("title").asText().equals("Restated windows")).findFirst().orElseThrow();
+
+        assertThat(table.path("type").asText()).isEqualTo("table");
+        assertThat(table.path("targets").get(0).path("resultFormat").asText()).isEqualTo("table");
+        assertThat(table.path("targets").get(0).path("query").asText()).contains("FROM \"loopflow_kpi\"", "\"revision\" > 0", "GROUP BY \"window\"");
+        assertThat(site.path("annotations").path("list").findValuesAsText("query"))
+                .anySatisfy(q -> assertThat(q).contains("\"revision\" > 0", "\"window\" = '$window'"));
+    }
+
     /**
      * What Grafana's node graph needs, read in grafana/grafana's source (the snapshots searched were not tagged
      * v11.2.0; the behaviour below is the same in an older version, with useCategorizeFrames.ts, and a newer one,

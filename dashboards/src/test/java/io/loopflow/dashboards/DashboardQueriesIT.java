@@ -111,22 +111,36 @@ class DashboardQueriesIT {
 
         assertThat(rows).containsExactly(
                 "loopflow_kpi{material=gypsum,site=arla} +0m last=1",
-                "loopflow_kpi{material=gypsum,site=asnaes} +0m last=0.142857");
+                "loopflow_kpi{material=gypsum,site=asnaes} +0m last=0.111111");
     }
 
     @Test
-    void annotationQueriesReturnTheAlertHistory() {
+    void annotationQueriesReturnTheAlertHistoryAndTheSitesRestatedWindows() {
+        Map<String, List<String>> expected = Map.of(
+                "LoopFlow alerts", List.of(
+                        "loopflow_alert +30m message=80 t of gypsum available at asnaes type=surplus.available",
+                        "loopflow_alert +31m message=asnaes can supply gyproc type=match",
+                        "loopflow_alert +32m message=asnaes can supply arla type=match",
+                        "loopflow_alert +40m message=arla no longer wants gypsum type=match.closed"),
+                // asnaes's PT1H window at base, restated by the ticket (the region's restated window is not the site's)
+                "Restated windows", List.of("loopflow_kpi +0m revision=1 window=PT1H"));
+        List<String> seen = new ArrayList<>();
         for (JsonNode dashboard : Provisioning.dashboards().values()) {
             for (JsonNode annotation : dashboard.path("annotations").path("list")) {
                 if (annotation.has("query")) {
-                    assertThat(run(annotation.path("query").asText(), SELECTED)).as(dashboard.path("uid").asText()).containsExactly(
-                            "loopflow_alert +30m message=80 t of gypsum available at asnaes type=surplus.available",
-                            "loopflow_alert +31m message=asnaes can supply gyproc type=match",
-                            "loopflow_alert +32m message=asnaes can supply arla type=match",
-                            "loopflow_alert +40m message=arla no longer wants gypsum type=match.closed");
+                    String name = annotation.path("name").asText();
+                    seen.add(dashboard.path("uid").asText() + " " + name);
+                    assertThat(expected).as("an expectation for annotation %s", name).containsKey(name);
+                    List<String> rows = run(annotation.path("query").asText(), SELECTED);
+                    assertThat(rows).as(dashboard.path("uid").asText() + " " + name).containsExactlyElementsOf(expected.get(name));
+                    // Grafana maps the columns named in the annotation to title, text and tags
+                    for (String column : List.of("titleColumn", "textColumn", "tagsColumn")) {
+                        assertThat(rows.get(0)).as(name + " " + column).contains(" " + annotation.path(column).asText() + "=");
+                    }
                 }
             }
         }
+        assertThat(seen).contains("loopflow-site Restated windows", "loopflow-site LoopFlow alerts");
     }
 
     @Test
