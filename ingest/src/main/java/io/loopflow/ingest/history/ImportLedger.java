@@ -1,0 +1,97 @@
+package io.loopflow.ingest.history;
+
+import io.loopflow.core.Topics;
+import io.loopflow.core.kafka.SitePartitioner;
+import io.loopflow.core.model.ImportRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The import ledger on {@code loopflow.imports} (compacted, key: a file content's SHA-256): creates the topic
+ * when it is missing (one partition, the broker's replication factor) and reads the latest
+ * {@link ImportRecord} of a content, read_committed, so it sees exactly the batches whose rows are committed.
+ * Its partition is the one {@link SitePartitioner} gives the key, as for every record the importer writes.
+ */
+final class ImportLedger {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private ImportLedger() {
+    }
+
+    /**
+     * Checks that the topics the import writes exist (they are LoopFlow's: a Kafka without them is not the one
+     * LoopFlow runs on) and creates {@code loopflow.imports} when missing.
+     */
+    static void prepareTopics(Admin admin, String bootstrap, Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> missing = List.of(Topics.READINGS.name(), Topics.REJECTED.name()).stream().filter(t -> !names.contains(t)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("Kafka at " + bootstrap + " has no topic " + String.join(", ", missing)
+                        + ": is it the Kafka LoopFlow runs on (loopflow local, loopflow streams, docker compose)? Nothing was written");
+            }
+            if (!names.contains(Topics.IMPORTS.name())) {
+                NewTopic ledger = new NewTopic(Topics.IMPORTS.name(), Optional.of(1), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                try {
+                    admin.createTopics(List.of(ledger)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    // Another import created it meanwhile: that is what was wanted.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list or create topics on Kafka at " + bootstrap + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** The latest committed record of {@code sha256}, or null when this content was never imported. */
+    static ImportRecord read(String bootstrap, String sha256, Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "loopflow-import-ledger");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            int partitions = consumer.partitionsFor(Topics.IMPORTS.name(), timeout).size();
+            TopicPartition tp = new TopicPartition(Topics.IMPORTS.name(), SitePartitioner.partitionOf(sha256, partitions));
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            // read_committed: the end is the last stable offset, past every committed batch.
+            long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            byte[] latest = null;
+            while (consumer.position(tp, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot read " + Topics.IMPORTS.name() + " on Kafka at " + bootstrap + " within " + timeout);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+                    if (sha256.equals(r.key())) {
+                        latest = r.value();
+                    }
+                }
+            }
+            return latest == null ? null : Topics.IMPORTS.valueSerde().deserializer().deserialize(tp.topic(), latest);
+        }
+    }
+}
