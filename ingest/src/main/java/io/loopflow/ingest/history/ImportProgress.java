@@ -12,6 +12,7 @@ public final class ImportProgress {
     private final AtomicLong rowsDone = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private volatile long rowsBefore = -1;
 
     public ImportProgress(long rows) {
         this.rows = rows;
@@ -35,6 +36,21 @@ public final class ImportProgress {
     /** Readings rejected in this run. */
     public long rejected() {
         return rejected.get();
+    }
+
+    /** True once the import knows where it starts: after the ledger was read (at once for a dry run). */
+    public boolean started() {
+        return rowsBefore >= 0;
+    }
+
+    /** Rows an earlier run had done, where this run starts; -1 before {@link #started()}. */
+    public long rowsBefore() {
+        return rowsBefore;
+    }
+
+    void started(long rowsBefore) {
+        rowsDone.set(rowsBefore);
+        this.rowsBefore = rowsBefore;
     }
 
     void rowsDone(long n) {

@@ -52,8 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Importer {
     private static final Logger LOG = LoggerFactory.getLogger(Importer.class);
-    /** How long Kafka may take to answer before the import gives up with a message (start, ledger, a full buffer). */
-    static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
     private static final int SAMPLES_PER_REASON = 3;
 
     private final ImportConfig config;
@@ -73,7 +71,7 @@ public final class Importer {
      * {@link SitePartitioner}) with bulk batching, and transactions under {@code transactionalId} (null: none,
      * for the benchmark's raw producer).
      */
-    public static Properties producerProperties(String bootstrap, String transactionalId) {
+    public static Properties producerProperties(String bootstrap, String transactionalId, Duration kafkaTimeout) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "loopflow-import");
@@ -82,7 +80,7 @@ public final class Importer {
         // A file is a bulk load: fill large batches instead of sending each record at once.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) kafkaTimeout.toMillis());
         p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         if (transactionalId != null) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -101,6 +99,7 @@ public final class Importer {
     public ImportResult validate(FileScan file, ImportProgress progress) {
         long start = System.nanoTime();
         Tally tally = new Tally(null, progress);
+        progress.started(0);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file.path()), 1 << 16);
              CsvRows csv = new CsvRows(in, file.name())) {
             RowDecoder decoder = new RowDecoder(RowLayout.of(file.format(), csv.next().cells(), file.name()), config.decoder(), file.name());
@@ -126,28 +125,37 @@ public final class Importer {
     public ImportResult run(FileScan file, ImportProgress progress) {
         long start = System.nanoTime();
         String bootstrap = config.kafkaBootstrap();
+        int timeoutMs = (int) config.kafkaTimeout().toMillis();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis()))) {
-            ImportLedger.prepareTopics(admin, bootstrap, KAFKA_TIMEOUT);
-        } catch (TimeoutException e) {
-            throw new ImportFailedException(file.name() + ": Kafka at " + bootstrap + " did not answer within " + KAFKA_TIMEOUT
-                    + ": is LoopFlow running (--kafka-bootstrap)? Nothing was written", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ImportFailedException(file.name() + ": interrupted before anything was written", e);
-        } catch (KafkaException e) {
-            throw new ImportFailedException(file.name() + ": cannot reach Kafka at " + bootstrap + ": " + e.getMessage() + ". Nothing was written", e);
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs))) {
+            try {
+                ImportLedger.prepareTopics(admin, bootstrap, config.kafkaTimeout());
+            } catch (TimeoutException e) {
+                throw new ImportFailedException(file.name() + ": Kafka at " + bootstrap + " did not answer within " + config.kafkaTimeout()
+                        + ": is LoopFlow running (--kafka-bootstrap)? Nothing was written", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImportFailedException(file.name() + ": interrupted before anything was written", e);
+            } catch (KafkaException | IllegalStateException e) {
+                throw new ImportFailedException(file.name() + ": cannot use Kafka at " + bootstrap + ": " + e.getMessage()
+                        + ". Nothing was written", e);
+            }
+            return run(file, progress, admin, start);
         }
-        Producer<String, byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap, transactionalId(file.sha256())),
+    }
+
+    private ImportResult run(FileScan file, ImportProgress progress, Admin admin, long start) {
+        String bootstrap = config.kafkaBootstrap();
+        Producer<String, byte[]> producer = new KafkaProducer<>(producerProperties(bootstrap, transactionalId(file.sha256()), config.kafkaTimeout()),
                 new StringSerializer(), new ByteArraySerializer());
         Batches batches = null;
         try {
             // Aborts whatever a killed run of this content left open, so the ledger read next is final.
             producer.initTransactions();
-            ImportRecord before = ImportLedger.read(bootstrap, file.sha256(), KAFKA_TIMEOUT);
+            ImportRecord before = ImportLedger.read(admin, bootstrap, file.sha256(), config.kafkaTimeout());
             Instant firstRun = before == null ? Instant.now() : before.startedAt();
             if (before != null && before.complete()) {
-                progress.rowsDone(before.rowsDone());
+                progress.started(before.rowsDone());
                 Tally previous = Tally.of(before);
                 return previous.result(file, ImportResult.Outcome.ALREADY_IMPORTED, before.rowsDone(), before.rowsDone(), before,
                         Duration.ofNanos(System.nanoTime() - start), firstRun);
@@ -161,6 +169,9 @@ public final class Importer {
             Tally tally = new Tally(batches, progress);
             ImportResult.Outcome outcome = copy(file, rowsBefore, tally, batches, progress);
             return tally.result(file, outcome, rowsBefore, batches.rowsDone, before, Duration.ofNanos(System.nanoTime() - start), firstRun);
+        } catch (IllegalStateException e) {
+            // The ledger could not be read (ImportLedger says why): nothing of this run is written.
+            throw new ImportFailedException(file.name() + ": " + e.getMessage() + ". Nothing of this run was written; run it again", e);
         } catch (ProducerFencedException e) {
             throw new ImportFailedException(file.name() + ": another import of the same content took over (Kafka fenced this one) after row "
                     + (batches == null ? 0 : batches.committedRows) + "; it carries on from there", e);
@@ -170,7 +181,7 @@ public final class Importer {
             throw new ImportFailedException(file.name() + ": Kafka at " + bootstrap + " failed: " + e.getMessage() + ". Rows 1 to " + done
                     + " of " + file.rows() + " are written; run the same command again to carry on", e);
         } finally {
-            producer.close(KAFKA_TIMEOUT);
+            producer.close(config.kafkaTimeout());
         }
     }
 
@@ -183,7 +194,7 @@ public final class Importer {
             while (rows < rowsBefore && csv.next() != null) {
                 rows++;
             }
-            progress.rowsDone(rows);
+            progress.started(rows);
             long paceStart = System.nanoTime();
             long paced = 0;
             batches.begin();
