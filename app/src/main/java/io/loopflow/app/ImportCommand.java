@@ -81,6 +81,11 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ImportConfig config = new ImportConfig(kafkaBootstrap, batchRows, maxRate, maxFuture, minTs, kafkaTimeout);
+        // Right after a commit Kafka answers the next batch's first sends with CONCURRENT_TRANSACTIONS, which the
+        // producer retries by itself: warnings a person watching the progress bar cannot act on. A send that
+        // finally fails fails the commit, and the import stops with a message.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.kafka.clients.producer.internals.Sender"))
+                .setLevel(ch.qos.logback.classic.Level.ERROR);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<FileScan> scans = new ArrayList<>();

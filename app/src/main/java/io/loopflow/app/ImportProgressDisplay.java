@@ -46,8 +46,7 @@ final class ImportProgressDisplay implements AutoCloseable {
                             .showSpeed(new DecimalFormat("#,##0")).setSpeedUnit(ChronoUnit.SECONDS).setStyle(ProgressBarStyle.ASCII)
                             .startsFrom(progress.rowsBefore(), Duration.ZERO).setUpdateIntervalMillis((int) BAR_REFRESH_MS).build();
                 }
-                bar.stepTo(progress.rowsDone());
-                bar.setExtraMessage(ImportSummary.n(progress.accepted()) + " accepted, " + ImportSummary.n(progress.rejected()) + " rejected");
+                show(bar);
             }, 0, BAR_REFRESH_MS, TimeUnit.MILLISECONDS);
         } else {
             long[] last = {-1, 0};
@@ -72,6 +71,11 @@ final class ImportProgressDisplay implements AutoCloseable {
         }
     }
 
+    private void show(ProgressBar b) {
+        b.stepTo(progress.rowsDone());
+        b.setExtraMessage(" " + ImportSummary.n(progress.accepted()) + " accepted, " + ImportSummary.n(progress.rejected()) + " rejected");
+    }
+
     /** Starts showing {@code progress}: a bar when this process runs on a terminal, else log lines. */
     static ImportProgressDisplay start(FileScan file, ImportProgress progress, String verb) {
         return new ImportProgressDisplay(file, progress, System.console() != null, verb);
@@ -87,7 +91,7 @@ final class ImportProgressDisplay implements AutoCloseable {
         }
         ProgressBar b = bar;
         if (b != null) {
-            b.stepTo(progress.rowsDone());
+            show(b);
             b.close();
         }
     }
