@@ -171,21 +171,7 @@ public final class StreamsBench {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         long t0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), MATERIAL,
-                    Json.write(new MaterialDescriptor("FGD gypsum", Dimension.MASS, "10 01 05", 50.0)))).get(30, TimeUnit.SECONDS);
-            for (int s = 0; s < Workload.SITES; s++) {
-                String site = Workload.site(s);
-                producer.send(new ProducerRecord<>(Topics.SITES.name(), site,
-                        Json.write(new SiteDescriptor("Bench site " + s, "bench-region", 55.6 + s * 0.01, 11.1 + s * 0.01))));
-            }
-            List<Role> flowRoles = Arrays.stream(Role.values()).filter(Role::isFlow).toList();
-            MeterKind[] kinds = {MeterKind.COUNTER, MeterKind.QUANTITY, MeterKind.RATE};
-            for (int m = 0; m < Workload.METERS; m++) {
-                MeterKind kind = kinds[m % kinds.length];
-                MeterDescriptor d = new MeterDescriptor(MATERIAL, flowRoles.get((m / Workload.SITES) % flowRoles.size()), kind,
-                        kind == MeterKind.RATE ? "t/h" : "t", null);
-                producer.send(new ProducerRecord<>(Topics.METERS.name(), Workload.site(m) + "/" + Workload.meter(m), Json.write(d)));
-            }
+            describe(producer);
             producer.flush();
             // Readings after their descriptors, in record time as well, so the processor knows every meter.
             Instant receivedAt = Instant.now().plusMillis(1);
@@ -197,6 +183,28 @@ public final class StreamsBench {
             producer.flush();
         }
         return w.size() * 1e9 / (System.nanoTime() - t0);
+    }
+
+    /**
+     * The descriptors of the workload's meters: one material, {@value Workload#SITES} sites of one region, 100 meters of
+     * every flow role and the counter, quantity and rate kinds. Also used by {@link ImportBench}.
+     */
+    static void describe(KafkaProducer<String, byte[]> producer) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), MATERIAL,
+                Json.write(new MaterialDescriptor("FGD gypsum", Dimension.MASS, "10 01 05", 50.0)))).get(30, TimeUnit.SECONDS);
+        for (int s = 0; s < Workload.SITES; s++) {
+            String site = Workload.site(s);
+            producer.send(new ProducerRecord<>(Topics.SITES.name(), site,
+                    Json.write(new SiteDescriptor("Bench site " + s, "bench-region", 55.6 + s * 0.01, 11.1 + s * 0.01))));
+        }
+        List<Role> flowRoles = Arrays.stream(Role.values()).filter(Role::isFlow).toList();
+        MeterKind[] kinds = {MeterKind.COUNTER, MeterKind.QUANTITY, MeterKind.RATE};
+        for (int m = 0; m < Workload.METERS; m++) {
+            MeterKind kind = kinds[m % kinds.length];
+            MeterDescriptor d = new MeterDescriptor(MATERIAL, flowRoles.get((m / Workload.SITES) % flowRoles.size()), kind,
+                    kind == MeterKind.RATE ? "t/h" : "t", null);
+            producer.send(new ProducerRecord<>(Topics.METERS.name(), Workload.site(m) + "/" + Workload.meter(m), Json.write(d)));
+        }
     }
 
     /** The baseline: a plain consumer group reading and decoding every reading. */
@@ -311,7 +319,7 @@ public final class StreamsBench {
     }
 
     /** End offset minus committed offset for every partition the processor's group has committed. */
-    private static Map<TopicPartition, Long> lag(Admin admin, String groupId) throws Exception {
+    static Map<TopicPartition, Long> lag(Admin admin, String groupId) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> latest = committed.keySet().stream()
