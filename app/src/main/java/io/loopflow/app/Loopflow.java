@@ -8,13 +8,14 @@ import picocli.CommandLine.Command;
 /**
  * The {@code loopflow} command: {@code local} (the whole pipeline in one process), {@code gateway}
  * (MQTT to Kafka), {@code streams} (Kafka to figures and the HTTP API), {@code sink} (Kafka to
- * InfluxDB) and {@code simulate} (the
- * Kalundborg simulator against any MQTT broker). Every flag can also be set through the
+ * InfluxDB), {@code simulate} (the
+ * Kalundborg simulator against any MQTT broker) and {@code import} (history files into Kafka). Every flag can also be set through the
  * environment variable named in its help.
  */
 @Command(name = "loopflow", mixinStandardHelpOptions = true, version = "loopflow 0.1.0",
         description = "Telemetry pipeline for industrial symbiosis: MQTT -> Kafka -> Kafka Streams. Contract: docs/CONTRACT.md.",
-        subcommands = {LocalCommand.class, GatewayCommand.class, StreamsCommand.class, SinkCommand.class, SimulateCommand.class})
+        subcommands = {LocalCommand.class, GatewayCommand.class, StreamsCommand.class, SinkCommand.class, SimulateCommand.class,
+                ImportCommand.class})
 public final class Loopflow implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Loopflow.class);
 
@@ -43,6 +44,6 @@ public final class Loopflow implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: local, gateway, streams, sink or simulate");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: local, gateway, streams, sink, simulate or import");
     }
 }

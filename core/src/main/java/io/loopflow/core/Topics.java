@@ -5,6 +5,7 @@ import io.loopflow.core.model.AlertRecord;
 import io.loopflow.core.model.DataQualityRecord;
 import io.loopflow.core.model.DemandDescriptor;
 import io.loopflow.core.model.FlowRecord;
+import io.loopflow.core.model.ImportRecord;
 import io.loopflow.core.model.KpiRecord;
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
@@ -50,6 +51,13 @@ public final class Topics {
      * docs/CONTRACT-NOTES.md), e.g. a site that cannot be matched because it has no coordinates.
      */
     public static final Topic<String, DataQualityRecord> DATA_QUALITY = new Topic<>("loopflow.dataquality", KEY, new JsonSerde<>(DataQualityRecord.class));
+
+    /**
+     * The history import ledger, compacted, key: the SHA-256 of a file's content; one partition is plenty.
+     * Written only by {@code loopflow import} (CONTRACT.md section 8, docs/CONTRACT-NOTES.md), not part of
+     * the contract's section 6, so not in {@link #ALL}.
+     */
+    public static final Topic<String, ImportRecord> IMPORTS = new Topic<>("loopflow.imports", KEY, new JsonSerde<>(ImportRecord.class));
 
     /** Descriptor topics: compacted, a null value deletes. */
     public static final List<Topic<String, ?>> COMPACTED = List.of(SITES, METERS, MATERIALS, DEMANDS);

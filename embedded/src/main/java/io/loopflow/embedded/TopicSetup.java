@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates the topics of the contract ({@link Topics#ALL}) that do not exist yet. Descriptor topics
  * ({@link Topics#COMPACTED}) get {@code cleanup.policy=compact} so the latest descriptor per id is
- * kept for ever and a null value deletes it; the others keep the broker's time-based retention.
+ * kept for ever and a null value deletes it; the others keep the broker's time-based retention. Also
+ * the history import ledger {@link Topics#IMPORTS} (compacted, one partition), which
+ * {@code loopflow import} would otherwise create at its first run.
  *
  * <p>Replication factor is 1: this is meant for the single-node brokers of local mode and tests.
  * A production cluster provisions its topics with its own replication factor (3 is usual) and this
@@ -56,6 +58,11 @@ public final class TopicSetup {
                 if (!existing.contains(topic.name())) {
                     missing.add(newTopic(topic, partitions));
                 }
+            }
+            if (!existing.contains(Topics.IMPORTS.name())) {
+                // One small record per imported file: one partition, whatever the data topics have.
+                missing.add(new NewTopic(Topics.IMPORTS.name(), 1, REPLICATION_FACTOR)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             if (missing.isEmpty()) {
                 return;

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Decodes and validates one inbound MQTT message (CONTRACT.md sections 1-3) into accepted
@@ -66,6 +67,13 @@ public final class InboundDecoder {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]+");
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    // JSON's number grammar (RFC 8259 section 6), the form a reading's value takes on MQTT.
+    private static final Pattern JSON_NUMBER = Pattern.compile("-?(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?(?:[eE][+-]?[0-9]+)?");
+    // What Jackson reads as a non-finite number with ALLOW_NON_NUMERIC_NUMBERS, as on MQTT.
+    private static final Set<String> NON_FINITE_TOKENS = Set.of("NaN", "Infinity", "+Infinity", "-Infinity", "INF", "+INF", "-INF");
 
     private final Duration maxFuture;
     private final Instant minTs;
@@ -153,13 +161,7 @@ public final class InboundDecoder {
 
     private ReadingRecord reading(InboundTopic topic, JsonNode node, Instant receivedAt) {
         Instant ts = timestamp(node.get("ts"));
-        if (ts.isBefore(minTs)) {
-            throw invalid("ts " + ts + " is before ingest.min-ts " + minTs + ": is the device's clock set?");
-        }
-        if (ts.isAfter(receivedAt.plus(maxFuture))) {
-            throw new ValidationException(RejectReason.FUTURE_TIMESTAMP, "ts " + ts + " is more than " + maxFuture
-                    + " ahead of the gateway clock " + receivedAt);
-        }
+        checkTime(ts, receivedAt);
         double value = finiteNumber("value", node.get("value"));
         Long seq = null;
         JsonNode s = node.get("seq");
@@ -180,6 +182,88 @@ public final class InboundDecoder {
         return new ReadingRecord(topic.site(), topic.meter(), ts, value, seq, unit, receivedAt);
     }
 
+    /**
+     * Checks one reading of a site and meter named outside a topic, its fields as text: a row of a history
+     * import file (CONTRACT.md section 8). The rules and reasons are those of a reading object on MQTT:
+     * {@code site} and {@code meter} are ids (section 1) as in a topic; {@code ts} is RFC 3339 with offset or
+     * integer epoch milliseconds, not before {@code ingest.min-ts} ({@code invalid_field}) nor more than
+     * {@code ingest.max-future} after {@code receivedAt} ({@code future_timestamp}); {@code value} is a number
+     * as JSON writes one ({@code 12.5}, {@code -3}, {@code 1.2e3}; anything else {@code invalid_field}), and
+     * {@code NaN}, {@code Infinity} or a number too large for a double is {@code non_finite}; {@code seq}, when
+     * present, a non-negative integer; {@code unit} any text (the stream processor checks it against the
+     * meter). An empty {@code seq} or {@code unit} is absent.
+     *
+     * @param source the {@code source} of the accepted reading, e.g. {@code import:tickets.csv}
+     * @return the reading as the gateway would write it, with {@code source}
+     * @throws ValidationException with the rejection's reason and a detail saying what to fix
+     */
+    public ReadingRecord reading(ReadingText row, Instant receivedAt, String source) {
+        String site = Ids.require("site", row.site());
+        String meter = Ids.require("meter", row.meter());
+        Instant ts = timestampText(row.ts());
+        checkTime(ts, receivedAt);
+        double value = numberText("value", row.value());
+        Long seq = null;
+        if (!isEmpty(row.seq())) {
+            if (!DIGITS.matcher(row.seq()).matches() || row.seq().length() > 18) {
+                throw invalid("seq must be a non-negative integer, got '" + abbreviate(row.seq()) + "'");
+            }
+            seq = Long.parseLong(row.seq());
+        }
+        String unit = isEmpty(row.unit()) ? null : row.unit();
+        return new ReadingRecord(site, meter, ts, value, seq, unit, receivedAt, source);
+    }
+
+    private void checkTime(Instant ts, Instant receivedAt) {
+        if (ts.isBefore(minTs)) {
+            throw invalid("ts " + ts + " is before ingest.min-ts " + minTs + ": is the device's clock set?");
+        }
+        if (ts.isAfter(receivedAt.plus(maxFuture))) {
+            throw new ValidationException(RejectReason.FUTURE_TIMESTAMP, "ts " + ts + " is more than " + maxFuture
+                    + " ahead of the gateway clock " + receivedAt);
+        }
+    }
+
+    /** {@link #timestamp(JsonNode)} for a {@code ts} given as text: an integer is epoch milliseconds, as in JSON. */
+    static Instant timestampText(String ts) {
+        if (isEmpty(ts)) {
+            throw invalid("ts is required");
+        }
+        if (INTEGER.matcher(ts).matches()) {
+            if (ts.startsWith("-") || ts.length() > 18) {
+                throw invalid("ts as epoch milliseconds must be a non-negative integer, got " + abbreviate(ts));
+            }
+            return Instant.ofEpochMilli(Long.parseLong(ts));
+        }
+        return rfc3339(ts);
+    }
+
+    /**
+     * A number written as text the way JSON writes one; {@code NaN} and {@code Infinity} (the spellings a
+     * reading object may carry) and a number beyond the range of a double are {@code non_finite}.
+     */
+    private static double numberText(String field, String text) {
+        if (isEmpty(text)) {
+            throw invalid(field + " is required and must be a number");
+        }
+        if (NON_FINITE_TOKENS.contains(text)) {
+            throw new ValidationException(RejectReason.NON_FINITE, field + " is " + text + ", must be finite");
+        }
+        if (!JSON_NUMBER.matcher(text).matches()) {
+            String hint = text.indexOf(',') >= 0 ? " (a decimal point and no thousands separator, e.g. 1234.5)" : "";
+            throw invalid(field + " must be a number, got '" + abbreviate(text) + "'" + hint);
+        }
+        double d = Double.parseDouble(text);
+        if (!Double.isFinite(d)) {
+            throw new ValidationException(RejectReason.NON_FINITE, field + " is " + abbreviate(text) + ", beyond the range of a double: must be finite");
+        }
+        return d;
+    }
+
+    private static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
     /** RFC 3339 with offset (a space or lower-case t/z accepted, as RFC 3339 allows), or integer epoch milliseconds. */
     static Instant timestamp(JsonNode ts) {
         if (ts == null || ts.isNull()) {
@@ -194,7 +278,10 @@ public final class InboundDecoder {
         if (!ts.isTextual()) {
             throw invalid("ts must be an RFC 3339 string with offset or integer epoch milliseconds, got " + ts);
         }
-        String text = ts.asText();
+        return rfc3339(ts.asText());
+    }
+
+    private static Instant rfc3339(String text) {
         String normalised = text.length() > 10 && (text.charAt(10) == ' ' || text.charAt(10) == 't')
                 ? text.substring(0, 10) + 'T' + text.substring(11) : text;
         if (normalised.endsWith("z")) {

@@ -13,11 +13,18 @@ import java.time.Instant;
  * A rejected input on {@code loopflow.rejected} (key: {@code site/meter} when known, else the MQTT
  * topic): the {@code reason} of CONTRACT.md section 3, a {@code detail} saying what to fix, the
  * {@code mqttTopic} it came on, the first 4 KiB of the {@code payload} and {@code receivedAt}.
- * {@code site} and {@code meter} are set when the topic named them.
+ * {@code site} and {@code meter} are set when the topic named them. A row of a history import file
+ * (CONTRACT.md section 8) has {@code source} {@code import:{file name}:{line}} in place of
+ * {@code mqttTopic}, and the row as CSV text as its {@code payload}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Rejection(RejectReason reason, String detail, String mqttTopic, String payload, Instant receivedAt,
-                        String site, String meter) {
+                        String site, String meter, String source) {
+
+    /** A rejection of an MQTT message: no {@code source}. */
+    public Rejection(RejectReason reason, String detail, String mqttTopic, String payload, Instant receivedAt, String site, String meter) {
+        this(reason, detail, mqttTopic, payload, receivedAt, site, meter, null);
+    }
 
     /** Bytes of payload kept in a rejection record. */
     public static final int PAYLOAD_LIMIT = 4096;
@@ -38,8 +45,11 @@ public record Rejection(RejectReason reason, String detail, String mqttTopic, St
         return out.toString();
     }
 
-    /** The Kafka key: {@code site/meter} when both are known, else the MQTT topic. */
+    /** The Kafka key: {@code site/meter} when both are known, else the MQTT topic, else the {@code source}. */
     public String key() {
-        return site != null && meter != null ? site + "/" + meter : mqttTopic;
+        if (site != null && meter != null) {
+            return site + "/" + meter;
+        }
+        return mqttTopic != null ? mqttTopic : source;
     }
 }
