@@ -71,6 +71,11 @@ final class SurplusProcessor implements Processor<String, SurplusInput, String, 
                 levels.put(in.meter(), new SurplusState.Level(in.ts(), in.value()));
             }
             now = max(now, in.ts());
+        } else if (in.restated() && in.windowEnd().isBefore(max(now, Instant.ofEpochMilli(record.timestamp())).minus(config.horizon()))) {
+            // A window restated by late data (a ticket typed in days later) and older than the horizon, measured from
+            // the surplus clock or, for a key that has no storage since, from when the flow application published it:
+            // that surplus existed only in the past, so it neither counts nor sets the clock back.
+            return;
         } else {
             // Provisional and final records of a window carry its whole quantity so far: replace, never add.
             storage.put(in.windowStart(), in.value());

@@ -152,12 +152,12 @@ public final class SurplusTopology {
             return Optional.empty();
         }
         return Optional.of(new SurplusInput(SurplusInput.Kind.LEVEL, reading.site(), meter.material(), reading.meter(), reading.ts(),
-                null, null, unit.get().toCanonical(reading.value()), meterUnit.dimension().canonicalUnit()));
+                null, null, unit.get().toCanonical(reading.value()), meterUnit.dimension().canonicalUnit(), null));
     }
 
     private static SurplusInput storage(FlowRecord flow) {
         return new SurplusInput(SurplusInput.Kind.STORAGE, flow.site(), flow.material(), null, null, flow.windowStart(),
-                flow.windowEnd(), flow.quantity(), flow.unit());
+                flow.windowEnd(), flow.quantity(), flow.unit(), flow.revision() > 0 ? flow.revision() : null);
     }
 
     private static <V> Consumed<String, V> consumed(Topic<String, V> topic, String name) {

@@ -30,7 +30,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -206,14 +205,7 @@ class SurplusTopologyTest {
                 .as("the restated window is not kept").containsOnlyKeys(T0.plus(Duration.ofHours(25)));
     }
 
-    /**
-     * Fails with the surplus code of this commit: the surplus clock of a site and material is the newest window end
-     * it has seen, so for a key with no storage since, a restated window of three days ago sets that clock three days
-     * back, counts in full and raises {@code surplus.available} stamped three days ago. Reported to the lead engineer
-     * with the fix (measure the horizon from the record's timestamp too, the flow application's publishing time);
-     * enable it with that fix.
-     */
-    @Disabled("SurplusProcessor counts a restated window older than surplus.horizon when the key has no newer storage (issue 12)")
+    /** The horizon of a restated window is measured from when it was published when the key has no newer storage. */
     @Test
     void shouldRaiseNoAlertForARestatementOlderThanTheHorizonOfASiteWithNoStorageSince() {
         // A site whose out.storage is known only from weighbridge tickets typed in days later: the first record of
