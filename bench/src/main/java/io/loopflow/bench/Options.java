@@ -54,6 +54,17 @@ final class Options {
         }
     }
 
+    /** The bytes of the regular files under {@code dir}. */
+    static long directorySize(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
     /** The first three fields of /proc/loadavg, or "n/a" off Linux. */
     static String loadavg() {
         try {

@@ -2,6 +2,7 @@ package io.loopflow.bench;
 
 import io.loopflow.core.Topics;
 import io.loopflow.core.json.Json;
+import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.TopicSetup;
@@ -99,6 +100,8 @@ public final class StreamsBench {
             }
             Measure eos = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.EXACTLY_ONCE_V2);
             Measure alo = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.AT_LEAST_ONCE);
+            long stateBytes = Options.directorySize(dir.resolve(APPLICATION_ID));
+            Restating late = restating(kafka.bootstrapServers(), dir, w);
 
             report.append("- readings: ").append(readings).append(" (100 meters, 10 sites, 1 s apart per meter: ")
                     .append(readings / Workload.METERS).append(" s of event time), pre-loaded at ")
@@ -119,6 +122,19 @@ public final class StreamsBench {
                     streams.seconds() + streams.startup()));
             report.append(eos.row("flow topology alone (no surplus application), exactly_once_v2, from RUNNING", base.rate()));
             report.append(alo.row("flow topology alone, at_least_once, from RUNNING", base.rate()));
+            report.append(late.measure().row("StreamProcessor (restarted, caught up) on late quantity tickets that restate closed windows, "
+                    + "from the first ticket sent to lag 0", base.rate()));
+            report.append(String.format(Locale.ROOT, """
+
+                    - late tickets: %d `quantity` readings, new `seq`, event times spread over the workload's closed windows \
+                    of the %d quantity meters; they made the processor publish %d more records on loopflow.flows and %d on \
+                    loopflow.kpis (restated windows with a higher revision, transaction markers included). Per reading, \
+                    restating costs %.1f times an on-time reading of the processor row above.
+                    - the processor's state directory after its run (RocksDB files, checkpoint; closed cleanly, default \
+                    restate-horizon 35 days, so every closed window of the run is still kept): %.1f MiB for %d meters, \
+                    %.0f bytes per reading processed.
+                    """, late.tickets(), Workload.METERS / 3, late.flows(), late.kpis(), streams.rate() / late.measure().rate(),
+                    stateBytes / 1048576.0, Workload.METERS, (double) stateBytes / readings));
             report.append("""
 
                     - heap: used heap after System.gc(), whole JVM (the embedded Kafka broker included), before the reader \
@@ -131,7 +147,8 @@ public final class StreamsBench {
                     surplus application beside it, and exactly-once against at-least-once. The processor runs exactly-once. \
                     They write to the same output topics (after the processor's figures were counted).
                     - the baseline's time includes its consumer-group join; the processor rows start at RUNNING (group joined).
-                    - "cold JVM" rows: the same baseline and processor (another consumer group and application id, the same                     readings) run first, while the JIT compiles their code; every other row runs after them.
+                    - "cold JVM" rows: the same baseline and processor (another consumer group and application id, the same \
+                    readings) run first, while the JIT compiles their code; every other row runs after them.
                     """);
         }
         Options.deleteRecursively(dir);
@@ -240,6 +257,54 @@ public final class StreamsBench {
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
             return new Measure((caughtUp - started) / 1e9, (started - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
+        }
+    }
+
+    /** What the late tickets cost: the processor's time for them, and what they made it publish again. */
+    private record Restating(Measure measure, int tickets, long flows, long kpis) {
+    }
+
+    /**
+     * Restarts the processor of the measured run ({@link #APPLICATION_ID}, its state directory kept), waits until it
+     * has caught up, then sends one late {@code quantity} ticket for every tenth reading of the workload's quantity
+     * meters (event time 0.5 s after that reading, so in a window the run has closed; {@code seq} beyond the workload's)
+     * and times the processor until it has caught up with them.
+     */
+    private Restating restating(String bootstrap, Path dir, Workload w) throws Exception {
+        ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(APPLICATION_ID))
+                .withApplicationId(APPLICATION_ID)
+                .withHttpPort(-1);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (StreamProcessor processor = new StreamProcessor(config, new SimpleMeterRegistry(), "127.0.0.1");
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            processor.start();
+            awaitCaughtUp(admin, APPLICATION_ID, System.nanoTime());
+            long flowsBefore = Offsets.end(admin, Topics.FLOWS.name());
+            long kpisBefore = Offsets.end(admin, Topics.KPIS.name());
+            long heapBefore = Memory.heapAfterGc();
+            long rssBefore = Memory.rss();
+            Instant receivedAt = Instant.now();
+            int tickets = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < w.size(); i += 10) {
+                int m = Workload.meterIndex(i);
+                if (Workload.meterDescriptor(m).kind() != MeterKind.QUANTITY) {
+                    continue;
+                }
+                ReadingRecord r = new ReadingRecord(w.site(m), Workload.meter(m), w.ts(i).plusMillis(500), 0.25,
+                        10_000_000L + i, null, receivedAt);
+                producer.send(new ProducerRecord<>(Topics.READINGS.name(), null, receivedAt.toEpochMilli(), r.key(), Json.write(r)));
+                tickets++;
+            }
+            producer.flush();
+            long caughtUp = awaitCaughtUp(admin, APPLICATION_ID, t0);
+            Measure m = new Measure((caughtUp - t0) / 1e9, 0, heapBefore, Memory.heapAfterGc(), rssBefore, Memory.rss(), tickets);
+            return new Restating(m, tickets, Offsets.end(admin, Topics.FLOWS.name()) - flowsBefore,
+                    Offsets.end(admin, Topics.KPIS.name()) - kpisBefore);
         }
     }
 

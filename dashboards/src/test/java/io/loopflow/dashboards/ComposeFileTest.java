@@ -259,7 +259,8 @@ class ComposeFileTest {
         Set<String> all = new HashSet<>(plain);
         all.addAll(compacted);
         assertThat(all).containsExactlyInAnyOrderElementsOf(Topics.ALL.stream().map(Topic::name).toList());
-        assertThat(init.path("command").toString()).contains("cleanup.policy=compact", "--if-not-exists");
+        assertThat(init.path("command").toString()).contains("cleanup.policy=compact", "--if-not-exists")
+                .contains("--topic " + Topics.IMPORTS.name() + " --partitions 1 --replication-factor 1 --config cleanup.policy=compact");
     }
 
     @Test
