@@ -59,6 +59,14 @@ public final class Topics {
      */
     public static final Topic<String, ImportRecord> IMPORTS = new Topic<>("loopflow.imports", KEY, new JsonSerde<>(ImportRecord.class));
 
+    /**
+     * The latest level of each stock meter, from the stream processor's flow application to its surplus application
+     * (key {@code site/meter}): an internal topic, not part of the contract (docs/CONTRACT-NOTES.md), so not in
+     * {@link #ALL}. It spares the surplus application reading every reading of {@code loopflow.readings} for the few
+     * that are stock levels. Its value type belongs to the stream processor.
+     */
+    public static final String STOCK_LEVELS = "loopflow.internal.stock-levels";
+
     /** Descriptor topics: compacted, a null value deletes. */
     public static final List<Topic<String, ?>> COMPACTED = List.of(SITES, METERS, MATERIALS, DEMANDS);
     /** Every topic of the contract that LoopFlow writes, in the order of section 6. */

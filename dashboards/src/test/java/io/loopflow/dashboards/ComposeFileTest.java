@@ -260,7 +260,8 @@ class ComposeFileTest {
         all.addAll(compacted);
         assertThat(all).containsExactlyInAnyOrderElementsOf(Topics.ALL.stream().map(Topic::name).toList());
         assertThat(init.path("command").toString()).contains("cleanup.policy=compact", "--if-not-exists")
-                .contains("--topic " + Topics.IMPORTS.name() + " --partitions 1 --replication-factor 1 --config cleanup.policy=compact");
+                .contains("--topic " + Topics.IMPORTS.name() + " --partitions 1 --replication-factor 1 --config cleanup.policy=compact")
+                .contains("--topic " + Topics.STOCK_LEVELS + " --partitions $$LOOPFLOW_PARTITIONS --replication-factor 1");
     }
 
     @Test

@@ -59,6 +59,9 @@ public final class TopicSetup {
                     missing.add(newTopic(topic, partitions));
                 }
             }
+            if (!existing.contains(Topics.STOCK_LEVELS)) {
+                missing.add(new NewTopic(Topics.STOCK_LEVELS, partitions, REPLICATION_FACTOR));
+            }
             if (!existing.contains(Topics.IMPORTS.name())) {
                 // One small record per imported file: one partition, whatever the data topics have.
                 missing.add(new NewTopic(Topics.IMPORTS.name(), 1, REPLICATION_FACTOR)

@@ -11,6 +11,7 @@ import io.loopflow.streams.site.Materials;
 import io.loopflow.streams.site.SiteEvent;
 import io.loopflow.streams.site.SiteOutput;
 import io.loopflow.streams.site.SiteProcessor;
+import io.loopflow.streams.site.StockLevel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashSet;
 import java.util.Properties;
@@ -121,6 +122,9 @@ public final class LoopflowTopology {
                 .branch((k, v) -> v instanceof SiteOutput.Rejected, Branched.withConsumer(s -> s
                         .mapValues(v -> ((SiteOutput.Rejected) v).record(), Named.as("rejection-record"))
                         .to(Topics.REJECTED.name(), produced(Topics.REJECTED, "rejected-sink")), "rejected"))
+                .branch((k, v) -> v instanceof SiteOutput.Level, Branched.withConsumer(s -> s
+                        .mapValues(v -> ((SiteOutput.Level) v).level(), Named.as("stock-level"))
+                        .to(Topics.STOCK_LEVELS, Produced.with(KEY, StockLevel.SERDE).withName("stock-levels-sink")), "levels"))
                 .branch((k, v) -> v instanceof SiteOutput.ToRegion, Branched.withConsumer(s -> s
                         .mapValues(v -> ((SiteOutput.ToRegion) v).event(), Named.as("region-event"))
                         .repartition(Repartitioned.<String, RegionEvent>as(StoreNames.REGION_EVENTS)

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -15,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,8 @@ import org.slf4j.LoggerFactory;
  *       version byte ({@link StateFormat}).</li>
  * </ul>
  * Reads topic metadata and the first records of the internal topics; writes nothing.
+ * {@link #ensureStockLevelsTopic} then creates {@code loopflow.internal.stock-levels} where it is missing
+ * (a Kafka set up before it existed).
  */
 final class StartupCheck {
     private static final Logger LOG = LoggerFactory.getLogger(StartupCheck.class);
@@ -81,6 +86,40 @@ final class StartupCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka topics", e);
+        }
+    }
+
+    /**
+     * Creates {@link Topics#STOCK_LEVELS} (the flow application's stock levels for the surplus application) with the
+     * partition count of {@code loopflow.readings} if it does not exist; {@code TopicSetup} and compose create it too.
+     */
+    static void ensureStockLevelsTopic(ProcessorConfig config) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        try (Admin admin = Admin.create(p)) {
+            if (admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(Topics.STOCK_LEVELS)) {
+                return;
+            }
+            int partitions = admin.describeTopics(List.of(Topics.READINGS.name())).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(Topics.READINGS.name()).partitions().size();
+            try {
+                admin.createTopics(List.of(new NewTopic(Topics.STOCK_LEVELS, Optional.of(partitions), Optional.empty())))
+                        .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("created {} ({} partitions, as {})", Topics.STOCK_LEVELS, partitions, Topics.READINGS.name());
+            } catch (ExecutionException e) {
+                // Another instance created it at the same time: that is the goal.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create " + Topics.STOCK_LEVELS + " on Kafka at " + config.kafkaBootstrap() + ": "
+                    + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + config.kafkaBootstrap() + " did not answer within " + TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + Topics.STOCK_LEVELS, e);
         }
     }
 

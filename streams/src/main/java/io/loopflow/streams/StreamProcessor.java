@@ -84,13 +84,13 @@ public final class StreamProcessor implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         StartupCheck.run(config);
+        StartupCheck.ensureStockLevelsTopic(config);
         CountDownLatch running = new CountDownLatch(2);
         streams = client("flows", LoopflowTopology.build(config, counters), LoopflowTopology.streamsProperties(config, counters), running);
         Properties surplusProps = LoopflowTopology.streamsProperties(config, counters);
         surplusProps.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId() + SURPLUS_SUFFIX);
         // The flow application already rejects bad records of the topics both read: one rejection per record.
-        surplusProps.put(RejectingDeserializationHandler.LOG_ONLY_TOPICS_CONFIG, Set.of(Topics.READINGS.name(), Topics.METERS.name(),
-                Topics.SITES.name(), Topics.MATERIALS.name()));
+        surplusProps.put(RejectingDeserializationHandler.LOG_ONLY_TOPICS_CONFIG, Set.of(Topics.SITES.name(), Topics.MATERIALS.name()));
         surplusStreams = client("surplus", SurplusTopology.build(surplusConfig), surplusProps, running);
         if (config.httpPort() >= 0) {
             try {

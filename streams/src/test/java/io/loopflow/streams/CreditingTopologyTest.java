@@ -204,10 +204,21 @@ class CreditingTopologyTest {
     }
 
     @Test
-    void shouldKeepTheLatestLevelOfAStockMeterAndFeedNoWindow() {
+    void shouldKeepTheLatestLevelOfAStockMeterFeedNoWindowAndSendEachNewLatestLevelToTheSurplusApplication() {
+        var levels = f.driver.createOutputTopic(io.loopflow.core.Topics.STOCK_LEVELS,
+                org.apache.kafka.common.serialization.Serdes.String().deserializer(), io.loopflow.streams.site.StockLevel.SERDE.deserializer());
         f.meter("s1", "silo", "gypsum", Role.STOCK, MeterKind.LEVEL, "kg");
         f.reading("s1", "silo", at(10, 0), 40_000).reading("s1", "silo", at(5, 0), 10_000).reading("s1", "silo", at(12, 0), 42_000);
+        // the same level again (a retained message replayed): a duplicate, rejected and not sent again
+        f.reading("s1", "silo", at(12, 0), 42_000);
         closeEverything();
+
+        assertThat(levels.readKeyValuesToList()).as("in t, the older level of 05:00 not sent: it is not the stock")
+                .extracting(kv -> kv.key, kv -> kv.value.ts(), kv -> kv.value.value(), kv -> kv.value.unit(), kv -> kv.value.material())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("s1/silo", at(10, 0).toEpochMilli(), 40.0, "t", "gypsum"),
+                        org.assertj.core.groups.Tuple.tuple("s1/silo", at(12, 0).toEpochMilli(), 42.0, "t", "gypsum"));
+        assertThat(f.rejectionLog).extracting(io.loopflow.core.model.Rejection::reason).containsExactly(io.loopflow.core.RejectReason.DUPLICATE);
+        f.rejectionLog.clear();
 
         assertThat(f.flowLog).isEmpty();
         assertThat(f.kpiLog).isEmpty();

@@ -56,7 +56,8 @@ class LoopflowTopologyTest {
         // No repartition of readings: a site's records share a partition of the input topics (SitePartitioner).
         assertThat(sources).containsExactlyInAnyOrder("loopflow.readings", "loopflow.meters", "loopflow.sites", "loopflow.materials",
                 "region-events-v2-repartition");
-        assertThat(sinks).containsExactlyInAnyOrder("loopflow.flows", "loopflow.kpis", "loopflow.rejected", "region-events-v2-repartition");
+        assertThat(sinks).containsExactlyInAnyOrder("loopflow.flows", "loopflow.kpis", "loopflow.rejected", "loopflow.internal.stock-levels",
+                "region-events-v2-repartition");
     }
 
     @Test
@@ -82,7 +83,7 @@ class LoopflowTopologyTest {
 
         assertThat(names).noneMatch(n -> n.startsWith("KSTREAM-") || n.startsWith("KTABLE-"));
         assertThat(names).contains("readings-source", "meters-source", "sites-source", "flows-sink", "site-kpis-sink", "rejected-sink",
-                "region-kpis-sink");
+                "region-kpis-sink", "stock-levels-sink");
     }
 
     private TopologyDescription.Processor processor(String name) {

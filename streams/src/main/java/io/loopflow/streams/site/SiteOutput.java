@@ -20,6 +20,10 @@ public sealed interface SiteOutput {
     record Rejected(Rejection record) implements SiteOutput {
     }
 
+    /** For {@code loopflow.internal.stock-levels}: a stock meter's new latest level, for the surplus application. */
+    record Level(StockLevel level) implements SiteOutput {
+    }
+
     /** For the {@code region-events} repartition topic, keyed by region. */
     record ToRegion(RegionEvent event) implements SiteOutput {
     }

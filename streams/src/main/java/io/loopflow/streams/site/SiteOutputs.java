@@ -32,6 +32,10 @@ final class SiteOutputs {
         this.zone = zone;
     }
 
+    void level(StockLevel level, long now) {
+        context.forward(new Record<>(level.key(), new SiteOutput.Level(level), now));
+    }
+
     void flow(FlowRecord record, long now) {
         context.forward(new Record<>(record.key(), new SiteOutput.Flow(record), now));
     }

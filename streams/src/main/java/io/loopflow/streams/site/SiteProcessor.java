@@ -228,7 +228,9 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         }
         // An older level is accepted but is not the stock: the latest by ts is.
         if (latest == null || ts > latest.ts()) {
-            stores.putStock(new StockLevel(r.site(), r.meter(), d.material(), ts, value, unit));
+            StockLevel level = new StockLevel(r.site(), r.meter(), d.material(), ts, value, unit);
+            stores.putStock(level);
+            out.level(level, now);
         }
     }
 

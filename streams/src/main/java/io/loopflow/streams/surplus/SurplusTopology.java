@@ -6,35 +6,28 @@ import io.loopflow.core.json.JsonSerde;
 import io.loopflow.core.model.AlertRecord;
 import io.loopflow.core.model.DataQualityRecord;
 import io.loopflow.core.model.FlowRecord;
-import io.loopflow.core.model.MeterDescriptor;
-import io.loopflow.core.model.MeterKind;
-import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Role;
 import io.loopflow.core.model.SurplusRecord;
-import io.loopflow.core.units.Unit;
-import java.util.Optional;
+import io.loopflow.streams.site.StockLevel;
+import java.time.Instant;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The surplus and matching application (CONTRACT.md sections 5 and 6), run as its own Kafka Streams
  * application next to the flow topology so that it can read that topology's output.
  *
- * <p>Reads {@code loopflow.flows} ({@code out.storage} windows), {@code loopflow.readings} joined with
- * {@code loopflow.meters} (levels of {@code stock} meters, converted to canonical units),
+ * <p>Reads {@code loopflow.flows} ({@code out.storage} windows), {@code loopflow.internal.stock-levels}
+ * (each stock meter's latest level in canonical units, written by the flow application),
  * {@code loopflow.demands}, and {@code loopflow.sites} / {@code loopflow.materials} as global tables.
  * Writes {@code loopflow.surplus} (key {@code site/material}), {@code loopflow.alerts} (key: alert id)
  * and {@code loopflow.dataquality}. Surplus state is keyed {@code site/material}
@@ -42,17 +35,13 @@ import org.apache.kafka.streams.state.Stores;
  * decision (raised flags, open matches, episode counters) lives in changelogged stores, so with
  * {@code exactly_once_v2} a restart never repeats or loses an alert. Queryable stores for the HTTP API:
  * {@link #SURPLUS_VIEW} (latest surplus per {@code site/material}) and {@link #ALERT_LOG} (every
- * alert by id). Readings of non-stock meters and readings the flow topology rejects are ignored
- * here: the flow topology is where they are counted and rejected.
+ * alert by id). Readings are checked, counted and rejected by the flow topology only.
  */
 public final class SurplusTopology {
     public static final String STATE_STORE = "loopflow-surplus-state";
     public static final String MATCHBOOK_STORE = "loopflow-surplus-matchbook";
     public static final String SITES_STORE = "loopflow-surplus-sites";
     public static final String MATERIALS_STORE = "loopflow-surplus-materials";
-    public static final String METERS_STORE = "loopflow-surplus-meters";
-    /** Stock meters only: what readings are joined with. */
-    public static final String STOCK_METERS_STORE = "loopflow-surplus-stock-meters";
     public static final String SURPLUS_VIEW = "loopflow-surplus-latest";
     public static final String ALERT_LOG = "loopflow-surplus-alert-log";
     public static final String BY_SITE_MATERIAL = "loopflow-surplus-by-site-material";
@@ -67,20 +56,12 @@ public final class SurplusTopology {
         builder.globalTable(Topics.SITES.name(), consumed(Topics.SITES, "sites"), Materialized.as(SITES_STORE));
         builder.globalTable(Topics.MATERIALS.name(), consumed(Topics.MATERIALS, "materials"), Materialized.as(MATERIALS_STORE));
 
-        KTable<String, MeterDescriptor> meters = builder.table(Topics.METERS.name(), consumed(Topics.METERS, "meters"),
-                Materialized.as(METERS_STORE));
-        // Only stock meters' readings matter here. Readings stay bytes until their meter is found among the stock meters,
-        // so the other readings (nearly all of them) cost this application a store miss, not a JSON decode.
-        KTable<String, MeterDescriptor> stockMeters = meters.filter((key, meter) -> meter.kind() == MeterKind.LEVEL && meter.role() == Role.STOCK,
-                Named.as("loopflow-surplus-stock-meters-filter"),
-                Materialized.<String, MeterDescriptor, KeyValueStore<Bytes, byte[]>>as(STOCK_METERS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(Topics.METERS.valueSerde()));
-        KStream<String, SurplusInput> levels = builder.stream(Topics.READINGS.name(),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("loopflow-surplus-source-readings"))
-                .join(stockMeters, SurplusTopology::level,
-                        Joined.with(Serdes.String(), Serdes.ByteArray(), Topics.METERS.valueSerde(), "loopflow-surplus-readings-meters"))
-                .flatMap((key, level) -> level.map(l -> java.util.List.of(KeyValue.pair(l.site() + "/" + l.material(), l)))
-                        .orElse(java.util.List.of()), Named.as("loopflow-surplus-levels"));
+        // Levels come from the flow application, which has admitted them (known stock meter, convertible unit, not a
+        // duplicate) and converted them to canonical units, and sends only a meter's new latest level: this application
+        // does not read loopflow.readings, nearly all of whose readings are not stock levels.
+        KStream<String, SurplusInput> levels = builder.stream(Topics.STOCK_LEVELS,
+                        Consumed.with(Serdes.String(), StockLevel.SERDE).withName("loopflow-surplus-source-levels"))
+                .map((key, level) -> KeyValue.pair(level.site() + "/" + level.material(), level(level)), Named.as("loopflow-surplus-levels"));
         KStream<String, SurplusInput> storage = builder.stream(Topics.FLOWS.name(), consumed(Topics.FLOWS, "flows"))
                 .filter((key, flow) -> flow != null && flow.role() == Role.OUT_STORAGE, Named.as("loopflow-surplus-storage-filter"))
                 .map((key, flow) -> KeyValue.pair(flow.site() + "/" + flow.material(), storage(flow)), Named.as("loopflow-surplus-storage"));
@@ -127,32 +108,9 @@ public final class SurplusTopology {
         return builder.build();
     }
 
-    /**
-     * The level of a stock meter's reading in canonical units, or empty for a reading that does not
-     * decode or whose unit does not convert: the flow application rejects and counts those.
-     */
-    static Optional<SurplusInput> level(byte[] value, MeterDescriptor meter) {
-        ReadingRecord reading;
-        try {
-            reading = Topics.READINGS.valueSerde().deserializer().deserialize(Topics.READINGS.name(), value);
-        } catch (RuntimeException e) {
-            return Optional.empty();
-        }
-        return reading == null ? Optional.empty() : level(reading, meter);
-    }
-
-    /** The level of a stock meter in canonical units, or empty for any other reading (or a unit that does not convert). */
-    static Optional<SurplusInput> level(ReadingRecord reading, MeterDescriptor meter) {
-        if (meter.kind() != MeterKind.LEVEL || meter.role() != Role.STOCK) {
-            return Optional.empty();
-        }
-        Unit meterUnit = meter.unitValue();
-        Optional<Unit> unit = reading.unit() == null ? Optional.of(meterUnit) : Unit.ofSymbol(reading.unit());
-        if (unit.isEmpty() || !unit.get().convertibleTo(meterUnit)) {
-            return Optional.empty();
-        }
-        return Optional.of(new SurplusInput(SurplusInput.Kind.LEVEL, reading.site(), meter.material(), reading.meter(), reading.ts(),
-                null, null, unit.get().toCanonical(reading.value()), meterUnit.dimension().canonicalUnit(), null));
+    private static SurplusInput level(StockLevel level) {
+        return new SurplusInput(SurplusInput.Kind.LEVEL, level.site(), level.material(), level.meter(), Instant.ofEpochMilli(level.ts()),
+                null, null, level.value(), level.unit(), null);
     }
 
     private static SurplusInput storage(FlowRecord flow) {

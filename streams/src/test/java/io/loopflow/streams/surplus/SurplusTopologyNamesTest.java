@@ -26,7 +26,7 @@ class SurplusTopologyNamesTest {
         description.globalStores().forEach(g -> stores.addAll(g.processor().stores()));
 
         assertThat(stores).containsExactlyInAnyOrder(SurplusTopology.STATE_STORE, SurplusTopology.MATCHBOOK_STORE,
-                SurplusTopology.SITES_STORE, SurplusTopology.MATERIALS_STORE, SurplusTopology.METERS_STORE, SurplusTopology.STOCK_METERS_STORE,
+                SurplusTopology.SITES_STORE, SurplusTopology.MATERIALS_STORE,
                 SurplusTopology.SURPLUS_VIEW, SurplusTopology.ALERT_LOG);
         assertThat(SurplusTopology.STATE_STORE).isEqualTo("loopflow-surplus-state");
         assertThat(SurplusTopology.MATCHBOOK_STORE).isEqualTo("loopflow-surplus-matchbook");
@@ -45,7 +45,7 @@ class SurplusTopologyNamesTest {
         }));
         description.globalStores().forEach(g -> sources.addAll(g.source().topicSet()));
 
-        assertThat(sources).containsExactlyInAnyOrder("loopflow.readings", "loopflow.meters", "loopflow.flows", "loopflow.demands",
+        assertThat(sources).containsExactlyInAnyOrder("loopflow.internal.stock-levels", "loopflow.flows", "loopflow.demands",
                 "loopflow.sites", "loopflow.materials", "loopflow.surplus", "loopflow.alerts",
                 "loopflow-surplus-by-site-material-repartition", "loopflow-surplus-by-material-repartition");
         assertThat(sinks).containsExactlyInAnyOrder("loopflow.surplus", "loopflow.alerts", "loopflow.dataquality",

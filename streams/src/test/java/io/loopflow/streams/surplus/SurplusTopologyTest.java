@@ -12,16 +12,20 @@ import io.loopflow.core.model.FlowRecord;
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
 import io.loopflow.core.model.MeterKind;
-import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Role;
 import io.loopflow.core.model.SiteDescriptor;
 import io.loopflow.core.model.SurplusRecord;
 import io.loopflow.core.units.Dimension;
+import io.loopflow.core.units.Unit;
+import io.loopflow.streams.site.StockLevel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -44,6 +48,7 @@ class SurplusTopologyTest {
     Path stateDir;
     private TopologyTestDriver driver;
     private long wall;
+    private final Map<String, MeterDescriptor> stockMeters = new HashMap<>();
 
     @BeforeEach
     void start() {
@@ -73,12 +78,22 @@ class SurplusTopologyTest {
         in(Topics.SITES).pipeInput(id, d, wall);
     }
 
+    /** A stock meter's material and unit, as the flow application knows them from its descriptor. */
     private void stockMeter(String site, String meter, String material, String unit) {
-        in(Topics.METERS).pipeInput(site + "/" + meter, new MeterDescriptor(material, Role.STOCK, MeterKind.LEVEL, unit, null), wall);
+        stockMeters.put(site + "/" + meter, new MeterDescriptor(material, Role.STOCK, MeterKind.LEVEL, unit, null));
     }
 
+    /**
+     * A level of a stock meter as the flow application sends it on {@code loopflow.internal.stock-levels}: in the
+     * canonical unit (the flow application converts; {@code LoopflowTopologyTest} checks it does).
+     */
     private void level(String site, String meter, Instant ts, double value) {
-        in(Topics.READINGS).pipeInput(site + "/" + meter, new ReadingRecord(site, meter, ts, value, null, null, ts), wall);
+        MeterDescriptor d = stockMeters.get(site + "/" + meter);
+        Unit unit = d.unitValue();
+        StockLevel level = new StockLevel(site, meter, d.material(), ts.toEpochMilli(), unit.toCanonical(value),
+                unit.dimension().canonicalUnit());
+        driver.createInputTopic(Topics.STOCK_LEVELS, Serdes.String().serializer(), StockLevel.SERDE.serializer())
+                .pipeInput(level.key(), level, wall);
     }
 
     private void storageWindow(String site, String material, Instant start, double quantity, boolean isFinal) {
