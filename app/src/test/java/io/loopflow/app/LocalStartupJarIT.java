@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,10 +47,11 @@ class LocalStartupJarIT {
     private int mqttPort;
     private int kafkaPort;
 
-    @AfterAll
+    @AfterEach
     void killIfStillRunning() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            // Waited for, so that the temporary directory is not deleted under a process still writing to it.
+            // Waited for, so that the temporary directory is not deleted under a process still writing to it: after
+            // each test, since JUnit deletes the test's @TempDir before any @AfterAll method runs.
             process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
         }
     }
