@@ -20,6 +20,11 @@ final class Memory {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /** Heap committed by the JVM, in bytes: part of the resident set however little of it is in use. */
+    static long heapCommitted() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+    }
+
     /** The process's resident set (/proc/self/status VmRSS) in bytes, RocksDB's off-heap state included; -1 off Linux. */
     static long rss() {
         try {

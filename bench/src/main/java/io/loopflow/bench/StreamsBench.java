@@ -59,6 +59,10 @@ public final class StreamsBench {
     private final int readings;
     private final Duration deadline;
     private final Path out;
+    /** What each processor run's CPU time went to, by application id. */
+    private final Map<String, String> cpuUse = new java.util.LinkedHashMap<>();
+    /** How each topology-alone run's stream thread divided its time (Kafka Streams' thread metrics), by application id. */
+    private final Map<String, String> threadTime = new java.util.LinkedHashMap<>();
 
     private StreamsBench(int readings, Duration deadline, Path out) {
         this.readings = readings;
@@ -110,13 +114,13 @@ public final class StreamsBench {
             report.append("- processor output: loopflow.flows end offset ").append(flows).append(", loopflow.kpis ").append(kpis)
                     .append(", loopflow.rejected ").append(rejected)
                     .append(" (end offsets, transaction markers included)\n\n");
-            report.append("| what | readings/s | ratio to baseline | seconds | heap before MiB | heap after MiB | RSS before MiB | RSS after MiB |\n");
-            report.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            report.append("| what | readings/s | ratio to baseline | seconds | heap before MiB | heap after MiB | heap committed MiB | RSS before MiB | RSS after MiB |\n");
+            report.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             report.append(coldBase.row("cold JVM: plain KafkaConsumer + JSON decode", coldBase.rate()));
             report.append(cold.row("cold JVM: StreamProcessor, from RUNNING to lag 0 (ratio to the cold baseline)", coldBase.rate()));
             report.append(base.row("plain KafkaConsumer + JSON decode (baseline)", base.rate()));
             report.append(streams.row("StreamProcessor, from RUNNING to lag 0", base.rate()));
-            report.append(String.format(Locale.ROOT, "| StreamProcessor, from start() to lag 0 (incl. %.1f s start-up) | %s | %s | %.1f | | | | |%n",
+            report.append(String.format(Locale.ROOT, "| StreamProcessor, from start() to lag 0 (incl. %.1f s start-up) | %s | %s | %.1f | | | | | |%n",
                     streams.startup(), IngestBench.fmt0(readings / (streams.seconds() + streams.startup())),
                     String.format(Locale.ROOT, "%.3f", readings / (streams.seconds() + streams.startup()) / base.rate()),
                     streams.seconds() + streams.startup()));
@@ -124,10 +128,14 @@ public final class StreamsBench {
             report.append(alo.row("flow topology alone, at_least_once, from RUNNING", base.rate()));
             report.append(late.measure().row("StreamProcessor (restarted, caught up) on late quantity tickets that restate closed windows, "
                     + "from the first ticket sent to lag 0", base.rate()));
+            threadTime.forEach((app, use) -> report.append("\n- stream thread of ").append(app).append(" (Kafka Streams' thread metrics): ")
+                    .append(use));
+            cpuUse.forEach((app, use) -> report.append("\n- CPU of ").append(app).append(" from RUNNING to lag 0 (until the 1.5 s check): ")
+                    .append(use));
             report.append(String.format(Locale.ROOT, """
 
-                    - late tickets: %d `quantity` readings, new `seq`, event times spread over the workload's closed windows \
-                    of the %d quantity meters; they made the processor publish %d more records on loopflow.flows and %d on \
+                    - late tickets: %d `quantity` readings, new `seq`, event times 0.5 s after each reading of the %d \
+                    quantity meters in the first 90 %% of the workload's event time (closed windows); they made the processor publish %d more records on loopflow.flows and %d on \
                     loopflow.kpis (restated windows with a higher revision, transaction markers included). Per reading, \
                     restating costs %.1f times an on-time reading of the processor row above.
                     - the processor's state directory after its run (RocksDB files, checkpoint; closed cleanly, default \
@@ -138,8 +146,10 @@ public final class StreamsBench {
             report.append("""
 
                     - heap: used heap after System.gc(), whole JVM (the embedded Kafka broker included), before the reader \
-                    starts and once it has caught up (the processor still running); RSS: the process's resident set \
-                    (/proc/self/status VmRSS), which includes RocksDB's off-heap state.
+                    starts and once it has caught up (the processor still running); heap committed: what the JVM has \
+                    reserved for its heap at the same moments (G1 grows it with the allocation rate, and it is resident \
+                    however little of it is in use); RSS: the process's resident set (/proc/self/status VmRSS), which \
+                    includes the committed heap and RocksDB's off-heap state.
                     - lag 0: the group's committed offsets equal the end offsets of loopflow.readings and (within one \
                     transaction marker) of its repartition topic, seen twice 1.5 s apart; the time is the first sighting.
                     - the two "flow topology alone" rows run LoopflowTopology with StreamProcessor's properties (commit \
@@ -156,14 +166,17 @@ public final class StreamsBench {
     }
 
     /** What one reader took: seconds from its start until it had every reading, heap and RSS around it. */
-    private record Measure(double seconds, double startup, long heapBefore, long heapAfter, long rssBefore, long rssAfter, int readings) {
+    private record Measure(double seconds, double startup, long heapBefore, long heapAfter, long rssBefore, long rssAfter, int readings,
+                           long committedBefore, long committedAfter) {
+
         double rate() {
             return readings / seconds;
         }
 
         String row(String what, double baseRate) {
-            return String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %d | %d | %d | %d |%n", what, IngestBench.fmt0(rate()),
-                    rate() / baseRate, seconds, heapBefore >> 20, heapAfter >> 20, rssBefore >> 20, rssAfter >> 20);
+            return String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %d | %d | %d -> %d | %d | %d |%n", what, IngestBench.fmt0(rate()),
+                    rate() / baseRate, seconds, heapBefore >> 20, heapAfter >> 20, committedBefore >> 20, committedAfter >> 20,
+                    rssBefore >> 20, rssAfter >> 20);
         }
     }
 
@@ -202,8 +215,10 @@ public final class StreamsBench {
     private Measure baseline(String bootstrap, Workload w, String group) {
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
+        long committedBefore = Memory.heapCommitted();
         double seconds = PlainConsumer.read(bootstrap, group, w.size(), deadline);
-        return new Measure(seconds, 0, heapBefore, Memory.heapAfterGc(), rssBefore, Memory.rss(), w.size());
+        long heapAfter = Memory.heapAfterGc();
+        return new Measure(seconds, 0, heapBefore, heapAfter, rssBefore, Memory.rss(), w.size(), committedBefore, Memory.heapCommitted());
     }
 
     private Measure processor(String bootstrap, Path dir, String applicationId) throws Exception {
@@ -212,16 +227,21 @@ public final class StreamsBench {
                 .withHttpPort(-1);
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
+        long committedBefore = Memory.heapCommitted();
         try (StreamProcessor processor = new StreamProcessor(config, new SimpleMeterRegistry(), "127.0.0.1");
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long t0 = System.nanoTime();
             processor.start();
             long running = System.nanoTime();
+            CpuUse cpu = CpuUse.start();
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
             long caughtUp = awaitCaughtUp(admin, applicationId, running);
+            cpuUse.put(applicationId, cpu.summary());
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
-            return new Measure((caughtUp - running) / 1e9, (running - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
+            long committedAfter = Memory.heapCommitted();
+            return new Measure((caughtUp - running) / 1e9, (running - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings,
+                    committedBefore, committedAfter);
         }
     }
 
@@ -237,8 +257,18 @@ public final class StreamsBench {
         StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
         Properties props = LoopflowTopology.streamsProperties(config, counters);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+        // Experiment hook: extra Kafka Streams properties for the topology-alone runs, e.g. BENCH_STREAMS_PROPS="a=1,b=2".
+        String extra = System.getenv("BENCH_STREAMS_PROPS");
+        if (extra != null && !extra.isBlank()) {
+            for (String kv : extra.split(",")) {
+                String[] p = kv.split("=", 2);
+                props.put(p[0].trim(), p[1].trim());
+            }
+            LOG.info("topology-alone runs with extra properties {}", extra);
+        }
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
+        long committedBefore = Memory.heapCommitted();
         CountDownLatch running = new CountDownLatch(1);
         try (KafkaStreams streams = new KafkaStreams(LoopflowTopology.build(config, counters), props);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
@@ -254,9 +284,12 @@ public final class StreamsBench {
             }
             long started = System.nanoTime();
             long caughtUp = awaitCaughtUp(admin, applicationId, started);
+            threadTime.put(applicationId, threadTime(streams));
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
-            return new Measure((caughtUp - started) / 1e9, (started - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings);
+            long committedAfter = Memory.heapCommitted();
+            return new Measure((caughtUp - started) / 1e9, (started - t0) / 1e9, heapBefore, heapAfter, rssBefore, rssAfter, readings,
+                    committedBefore, committedAfter);
         }
     }
 
@@ -266,8 +299,9 @@ public final class StreamsBench {
 
     /**
      * Restarts the processor of the measured run ({@link #APPLICATION_ID}, its state directory kept), waits until it
-     * has caught up, then sends one late {@code quantity} ticket for every tenth reading of the workload's quantity
-     * meters (event time 0.5 s after that reading, so in a window the run has closed; {@code seq} beyond the workload's)
+     * has caught up, then sends one late {@code quantity} ticket for each reading of the workload's quantity meters in
+     * its first 90 % of event time (0.5 s after that reading, so in a window the run has closed; {@code seq} beyond the
+     * workload's)
      * and times the processor until it has caught up with them.
      */
     private Restating restating(String bootstrap, Path dir, Workload w) throws Exception {
@@ -287,10 +321,12 @@ public final class StreamsBench {
             long kpisBefore = Offsets.end(admin, Topics.KPIS.name());
             long heapBefore = Memory.heapAfterGc();
             long rssBefore = Memory.rss();
+            long committedBefore = Memory.heapCommitted();
             Instant receivedAt = Instant.now();
             int tickets = 0;
             long t0 = System.nanoTime();
-            for (int i = 0; i < w.size(); i += 10) {
+            // Not the last 10 % of event time: those windows may still be open (within grace of the meters' clocks).
+            for (int i = 0; i < w.size() * 9 / 10; i++) {
                 int m = Workload.meterIndex(i);
                 if (Workload.meterDescriptor(m).kind() != MeterKind.QUANTITY) {
                     continue;
@@ -302,10 +338,32 @@ public final class StreamsBench {
             }
             producer.flush();
             long caughtUp = awaitCaughtUp(admin, APPLICATION_ID, t0);
-            Measure m = new Measure((caughtUp - t0) / 1e9, 0, heapBefore, Memory.heapAfterGc(), rssBefore, Memory.rss(), tickets);
+            long heapAfter = Memory.heapAfterGc();
+            Measure m = new Measure((caughtUp - t0) / 1e9, 0, heapBefore, heapAfter, rssBefore, Memory.rss(), tickets, committedBefore,
+                    Memory.heapCommitted());
             return new Restating(m, tickets, Offsets.end(admin, Topics.FLOWS.name()) - flowsBefore,
                     Offsets.end(admin, Topics.KPIS.name()) - kpisBefore);
         }
+    }
+
+    /**
+     * Kafka Streams' own account of its stream thread's time (KIP-444 thread metrics, averaged over the metrics' sample
+     * window): the shares of poll, process, punctuate and commit, and the mean latency of each.
+     */
+    private static String threadTime(KafkaStreams streams) {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double d
+                    && (name.name().endsWith("-ratio") || name.name().endsWith("-latency-avg"))) {
+                m.put(name.name(), d);
+            }
+        });
+        return String.format(Locale.ROOT, "poll %.0f %% (%.1f ms each), process %.0f %% (%.2f ms), punctuate %.0f %% (%.2f ms), "
+                        + "commit %.0f %% (%.1f ms)",
+                100 * m.getOrDefault("poll-ratio", Double.NaN), m.getOrDefault("poll-latency-avg", Double.NaN),
+                100 * m.getOrDefault("process-ratio", Double.NaN), m.getOrDefault("process-latency-avg", Double.NaN),
+                100 * m.getOrDefault("punctuate-ratio", Double.NaN), m.getOrDefault("punctuate-latency-avg", Double.NaN),
+                100 * m.getOrDefault("commit-ratio", Double.NaN), m.getOrDefault("commit-latency-avg", Double.NaN));
     }
 
     private long awaitCaughtUp(Admin admin, String groupId, long since) throws Exception {

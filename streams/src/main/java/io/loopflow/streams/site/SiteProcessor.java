@@ -321,8 +321,8 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             windows.close(site, material, s, s.floors, next, region, now);
             s.floors = next;
             long newestClosed = Long.MIN_VALUE;
-            for (long floor : next.flow().values()) {
-                newestClosed = Math.max(newestClosed, floor);
+            for (Role role : ROLES) {
+                newestClosed = Math.max(newestClosed, next.ownFlowFloor(role));
             }
             SiteState st = stores.site(site);
             SiteState closedUntil = st.withClosedUntil(newestClosed);

@@ -80,7 +80,7 @@ public final class ClosingRule {
         }
         Map<String, Long> flow = new HashMap<>();
         roleFrontiers.forEach((role, frontier) -> {
-            long currentFloor = current.flow().getOrDefault(role.wire(), Long.MIN_VALUE);
+            long currentFloor = current.ownFlowFloor(role);
             long floor = advanceOne(currentFloor, frontier, null, nowMs);
             if (floor != Long.MIN_VALUE) {
                 flow.put(role.wire(), floor);
@@ -95,7 +95,7 @@ public final class ClosingRule {
         for (Map.Entry<Role, Long> e : roleFrontiers.entrySet()) {
             long f = e.getValue();
             siteFrontier = Math.min(siteFrontier, f);
-            long floor = current.flow().getOrDefault(e.getKey().wire(), Long.MIN_VALUE);
+            long floor = current.ownFlowFloor(e.getKey());
             if (advanceOne(floor, f, null, nowMs) != floor) {
                 return true;
             }
