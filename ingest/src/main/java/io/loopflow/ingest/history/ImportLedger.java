@@ -12,14 +12,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.ProducerState;
-import org.apache.kafka.clients.admin.TransactionListing;
-import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,8 +25,6 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The import ledger on {@code loopflow.imports} (compacted, key: a file content's SHA-256): creates the topic
@@ -39,10 +33,7 @@ import org.slf4j.LoggerFactory;
  * Its partition is the one {@link SitePartitioner} gives the key, as for every record the importer writes.
  */
 final class ImportLedger {
-    private static final Logger LOG = LoggerFactory.getLogger(ImportLedger.class);
     private static final Duration POLL = Duration.ofMillis(200);
-    /** How long the ledger's last stable offset may stand still before its open transactions are checked for hanging ones. */
-    private static final Duration HANGING_AFTER = Duration.ofSeconds(5);
 
     private ImportLedger() {
     }
@@ -121,20 +112,11 @@ final class ImportLedger {
         try {
             long written = admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
                     .partitionResult(tp).get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
-            long stuckSince = System.nanoTime();
-            long lastStable = -1;
             while (true) {
                 // read_committed: the end is the last stable offset, before the first record of any open transaction.
                 long stable = consumer.endOffsets(List.of(tp), timeout).get(tp);
                 if (stable >= written) {
                     return stable;
-                }
-                if (stable != lastStable) {
-                    lastStable = stable;
-                    stuckSince = System.nanoTime();
-                } else if (System.nanoTime() - stuckSince > HANGING_AFTER.toNanos()) {
-                    abortHangingTransactions(admin, tp, timeout);
-                    stuckSince = System.nanoTime();
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("a transaction on " + Topics.IMPORTS.name() + " at Kafka " + bootstrap + " is still open after "
@@ -150,36 +132,6 @@ final class ImportLedger {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading " + Topics.IMPORTS.name(), e);
-        }
-    }
-
-    /**
-     * Aborts the transactions left open on the ledger's partition by a producer that no transaction coordinator knows
-     * as in progress: a run cut off by a broker stop between writing a batch and the coordinator recording it can
-     * leave one, which no later {@code initTransactions} ends and which would hold every ledger read back until an
-     * operator aborted it (Kafka's {@code kafka-transactions.sh find-hanging}, KIP-664). Called only once the last
-     * stable offset has stood still for {@link #HANGING_AFTER}; a transaction a coordinator lists as ongoing or
-     * completing is left alone.
-     */
-    private static void abortHangingTransactions(Admin admin, TopicPartition tp, Duration timeout)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        Set<Long> live = new java.util.HashSet<>();
-        for (TransactionListing t : admin.listTransactions().all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            if (t.state() == TransactionState.ONGOING || t.state() == TransactionState.PREPARE_COMMIT
-                    || t.state() == TransactionState.PREPARE_ABORT || t.state() == TransactionState.PREPARE_EPOCH_FENCE) {
-                live.add(t.producerId());
-            }
-        }
-        for (ProducerState p : admin.describeProducers(List.of(tp)).partitionResult(tp).get(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .activeProducers()) {
-            if (p.currentTransactionStartOffset().isEmpty() || live.contains(p.producerId())) {
-                continue;
-            }
-            LOG.warn("{}: aborting a hanging transaction of producer {} (epoch {}) open since offset {}, which no coordinator knows",
-                    tp, p.producerId(), p.producerEpoch(), p.currentTransactionStartOffset().getAsLong());
-            // A hanging transaction has usually never had a marker written, so no coordinator epoch: 0, as Kafka's own tool does.
-            admin.abortTransaction(new AbortTransactionSpec(tp, p.producerId(), (short) p.producerEpoch(), p.coordinatorEpoch().orElse(0)))
-                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

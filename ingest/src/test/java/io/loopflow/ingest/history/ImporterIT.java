@@ -185,10 +185,15 @@ class ImporterIT {
     void carriesOnAfterKafkaWentDownInTheMiddle() throws Exception {
         // given an import at 1,000 rows a second with a short Kafka timeout
         FileScan scan = FileScan.of(file("outage.csv", "outage", 3000), ImportFormat.LONG);
-        ImportConfig config = config().withMaxRate(1000).withKafkaTimeout(Duration.ofSeconds(3));
+        ImportConfig config = config().withMaxRate(1000).withBatchRows(1000).withKafkaTimeout(Duration.ofSeconds(3));
         ImportProgress progress = new ImportProgress(scan.rows());
         CompletableFuture<ImportResult> running = CompletableFuture.supplyAsync(() -> new Importer(config).run(scan, progress));
-        await().atMost(Duration.ofSeconds(60)).until(() -> progress.rowsDone() >= 800 || running.isDone());
+        // Early in the second batch of 1,000 rows (a second before its commit), not at a commit: a broker stopped while
+        // a commit is in flight can leave the ledger record's transaction hanging after its restart (its rows committed,
+        // the ledger's marker never written; seen with Kafka 4.3's embedded broker), which no client can end without
+        // losing or repeating rows.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> progress.rowsDone() >= 1100 || running.isDone());
         assertThat(running).as("still importing").isNotDone();
 
         // when Kafka stops in the middle of it
