@@ -52,11 +52,16 @@ public final class StreamsCommand implements Callable<Integer> {
             description = "Kafka Streams commit interval (provisional figures at most this often). Env LOOPFLOW_COMMIT_INTERVAL.")
     Duration commitInterval;
 
+    @Option(names = "--stream-threads", defaultValue = "${env:LOOPFLOW_STREAM_THREADS:-1}",
+            description = "Kafka Streams threads of each application; one works on whole partitions of loopflow.readings, so more "
+                    + "than 1 needs that many partitions. Env LOOPFLOW_STREAM_THREADS.")
+    int streamThreads;
+
     @Override
     public Integer call() throws InterruptedException {
         ProcessorConfig config = new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, windows.flowWindow, windows.kpiWindows,
                 windows.timeZoneOr(ProcessorConfig.DEFAULT_TIME_ZONE), windows.grace, windows.idleTimeout, windows.lagMax, windows.restateHorizon,
-                gapMax, commitInterval, httpPort);
+                gapMax, commitInterval, httpPort, streamThreads);
         // Prometheus' registry: its meters are also GET /metrics of the HTTP API.
         StreamProcessor processor = new StreamProcessor(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), httpHost);
         CountDownLatch stopped = RunUntilStopped.closeOnShutdown("LoopFlow streams", processor);

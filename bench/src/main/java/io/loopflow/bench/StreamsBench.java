@@ -1,6 +1,7 @@
 package io.loopflow.bench;
 
 import io.loopflow.core.Topics;
+import io.loopflow.core.kafka.SitePartitioner;
 import io.loopflow.core.json.Json;
 import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.ReadingRecord;
@@ -64,17 +65,22 @@ public final class StreamsBench {
     /** How each topology-alone run's stream thread divided its time (Kafka Streams' thread metrics), by application id. */
     private final Map<String, String> threadTime = new java.util.LinkedHashMap<>();
 
-    private StreamsBench(int readings, Duration deadline, Path out) {
+    private final int partitions;
+    private final int streamThreads;
+
+    private StreamsBench(int readings, Duration deadline, Path out, int partitions, int streamThreads) {
         this.readings = readings;
         this.deadline = deadline;
         this.out = out;
+        this.partitions = partitions;
+        this.streamThreads = streamThreads;
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = Options.parse(args, Map.of("readings", "100000", "deadline", "300",
-                "out", "bench/target/streams-results.md"));
+                "out", "bench/target/streams-results.md", "partitions", "1", "stream-threads", "1"));
         new StreamsBench(Integer.parseInt(opts.get("readings")), Duration.ofSeconds(Long.parseLong(opts.get("deadline"))),
-                Path.of(opts.get("out"))).run();
+                Path.of(opts.get("out")), Integer.parseInt(opts.get("partitions")), Integer.parseInt(opts.get("stream-threads"))).run();
     }
 
     private void run() throws Exception {
@@ -83,7 +89,7 @@ public final class StreamsBench {
         StringBuilder report = new StringBuilder("## Stream processor: loopflow.readings -> flows and key figures\n\n");
         report.append(Options.environment());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {
-            TopicSetup.ensureTopics(kafka.bootstrapServers(), 1);
+            TopicSetup.ensureTopics(kafka.bootstrapServers(), partitions);
             Workload w = new Workload(readings);
             double loadRate = preload(kafka.bootstrapServers(), w);
 
@@ -109,7 +115,9 @@ public final class StreamsBench {
 
             report.append("- readings: ").append(readings).append(" (100 meters, 10 sites, 1 s apart per meter: ")
                     .append(readings / Workload.METERS).append(" s of event time), pre-loaded at ")
-                    .append(IngestBench.fmt0(loadRate)).append(" records/s; 1 partition per topic\n");
+                    .append(IngestBench.fmt0(loadRate)).append(" records/s; ").append(partitions)
+                    .append(" partition(s) per topic (readings by site, as the gateway writes them); processor ").append(streamThreads)
+                    .append(" stream thread(s) per application\n");
             report.append("- loadavg before: ").append(loadBefore).append("; after: ").append(Options.loadavg()).append('\n');
             report.append("- processor output: loopflow.flows end offset ").append(flows).append(", loopflow.kpis ").append(kpis)
                     .append(", loopflow.rejected ").append(rejected)
@@ -187,6 +195,8 @@ public final class StreamsBench {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // As the gateway writes: a site's readings and descriptors in the same partition of their topics.
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         long t0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), Workload.MATERIAL, Json.write(Workload.material())))
@@ -224,7 +234,8 @@ public final class StreamsBench {
     private Measure processor(String bootstrap, Path dir, String applicationId) throws Exception {
         ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(applicationId))
                 .withApplicationId(applicationId)
-                .withHttpPort(-1);
+                .withHttpPort(-1)
+                .withStreamThreads(streamThreads);
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
         long committedBefore = Memory.heapCommitted();
@@ -253,7 +264,8 @@ public final class StreamsBench {
         String applicationId = "bench-topology-" + guarantee.replace('_', '-');
         ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(applicationId))
                 .withApplicationId(applicationId)
-                .withHttpPort(-1);
+                .withHttpPort(-1)
+                .withStreamThreads(streamThreads);
         StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
         Properties props = LoopflowTopology.streamsProperties(config, counters);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
@@ -307,11 +319,13 @@ public final class StreamsBench {
     private Restating restating(String bootstrap, Path dir, Workload w) throws Exception {
         ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(APPLICATION_ID))
                 .withApplicationId(APPLICATION_ID)
-                .withHttpPort(-1);
+                .withHttpPort(-1)
+                .withStreamThreads(streamThreads);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         try (StreamProcessor processor = new StreamProcessor(config, new SimpleMeterRegistry(), "127.0.0.1");
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

@@ -27,6 +27,7 @@ import java.util.List;
  *   <tr><td>{@code streams.gap-max}</td><td>15 min</td><td>longest gap between two rate readings that is still integrated</td></tr>
  *   <tr><td>{@code streams.commit-interval}</td><td>1 s</td><td>Kafka Streams commit interval; also how often provisional records are published</td></tr>
  *   <tr><td>{@code streams.http-port}</td><td>8080</td><td>port of the HTTP API; 0 picks a free port, -1 disables it</td></tr>
+ *   <tr><td>{@code streams.threads}</td><td>1</td><td>stream threads of each application; a thread works on whole input partitions</td></tr>
  * </table>
  *
  * <p>Fixed key-figure windows must be multiples of the flow window, and with calendar windows the
@@ -36,7 +37,7 @@ import java.util.List;
  */
 public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path stateDir, Duration flowWindow,
                               List<KpiWindow> kpiWindows, ZoneId timeZone, Duration grace, Duration idleTimeout, Duration lagMax,
-                              Duration restateHorizon, Duration gapMax, Duration commitInterval, int httpPort) {
+                              Duration restateHorizon, Duration gapMax, Duration commitInterval, int httpPort, int streamThreads) {
 
     public static final String DEFAULT_APPLICATION_ID = "loopflow-streams";
     public static final Duration DEFAULT_FLOW_WINDOW = Duration.ofMinutes(1);
@@ -49,6 +50,7 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
     public static final Duration DEFAULT_GAP_MAX = Duration.ofMinutes(15);
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_STREAM_THREADS = 1;
     private static final Duration CALENDAR_STEP = Duration.ofMinutes(15);
 
     public ProcessorConfig {
@@ -74,33 +76,34 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
         positive("streams.gap-max", gapMax);
         positive("streams.commit-interval", commitInterval);
         require(httpPort >= -1 && httpPort <= 65535, "streams.http-port must be -1 (off), 0 (free port) or 1..65535, got " + httpPort);
+        require(streamThreads >= 1 && streamThreads <= 64, "streams.threads must be 1..64, got " + streamThreads);
     }
 
     /** The documented defaults for {@code kafkaBootstrap} and {@code stateDir}. */
     public static ProcessorConfig defaults(String kafkaBootstrap, Path stateDir) {
         return new ProcessorConfig(kafkaBootstrap, DEFAULT_APPLICATION_ID, stateDir, DEFAULT_FLOW_WINDOW, DEFAULT_KPI_WINDOWS,
                 DEFAULT_TIME_ZONE, DEFAULT_GRACE, DEFAULT_IDLE_TIMEOUT, DEFAULT_LAG_MAX, DEFAULT_RESTATE_HORIZON, DEFAULT_GAP_MAX,
-                DEFAULT_COMMIT_INTERVAL, DEFAULT_HTTP_PORT);
+                DEFAULT_COMMIT_INTERVAL, DEFAULT_HTTP_PORT, DEFAULT_STREAM_THREADS);
     }
 
     public ProcessorConfig withKafkaBootstrap(String v) {
-        return new ProcessorConfig(v, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(v, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withApplicationId(String v) {
-        return new ProcessorConfig(kafkaBootstrap, v, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, v, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withStateDir(Path v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, v, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, v, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withFlowWindow(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, v, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, v, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withKpiWindows(List<KpiWindow> v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, v, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, v, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     /** Fixed and calendar windows of these lengths ({@link KpiWindow#of}). */
@@ -109,35 +112,40 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
     }
 
     public ProcessorConfig withTimeZone(ZoneId v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, v, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, v, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withGrace(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, v, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, v, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withIdleTimeout(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, v, lagMax, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, v, lagMax, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withLagMax(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, v, restateHorizon, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, v, restateHorizon, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withRestateHorizon(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, v, gapMax, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, v, gapMax, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withGapMax(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, v, commitInterval, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, v, commitInterval, httpPort, streamThreads);
     }
 
     public ProcessorConfig withCommitInterval(Duration v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, v, httpPort);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, v, httpPort, streamThreads);
     }
 
     public ProcessorConfig withHttpPort(int v) {
-        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, v);
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, v, streamThreads);
+    }
+
+    /** Kafka Streams' {@code num.stream.threads} of each of the processor's applications; more than 1 pays with more input partitions. */
+    public ProcessorConfig withStreamThreads(int v) {
+        return new ProcessorConfig(kafkaBootstrap, applicationId, stateDir, flowWindow, kpiWindows, timeZone, grace, idleTimeout, lagMax, restateHorizon, gapMax, commitInterval, httpPort, v);
     }
 
     private static void positive(String key, Duration d) {

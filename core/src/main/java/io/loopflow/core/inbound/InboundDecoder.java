@@ -287,6 +287,10 @@ public final class InboundDecoder {
         if (normalised.endsWith("z")) {
             normalised = normalised.substring(0, normalised.length() - 1) + 'Z';
         }
+        Instant fast = FastRfc3339.parse(normalised);
+        if (fast != null) {
+            return fast;
+        }
         try {
             return OffsetDateTime.parse(normalised, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
