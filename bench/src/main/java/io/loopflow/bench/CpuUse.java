@@ -80,7 +80,7 @@ final class CpuUse {
             return "producer network threads";
         }
         if (name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.startsWith("quorum-") || name.contains("coordinator")
-                || name.startsWith("group-coordinator") || name.startsWith("AddPartitionsTo") || name.startsWith("TxnMarker")
+                || name.startsWith("AddPartitionsTo") || name.startsWith("TxnMarker")
                 || name.startsWith("ExpirationReaper") || name.startsWith("executor-") || name.startsWith("share-")) {
             return "Kafka broker";
         }

@@ -1,7 +1,7 @@
 package io.loopflow.bench;
 
-import io.loopflow.core.json.Json;
 import io.loopflow.core.Topics;
+import io.loopflow.core.kafka.SitePartitioner;
 import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.TopicSetup;
@@ -150,17 +150,9 @@ public final class ImportBench {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), Workload.MATERIAL, Json.write(Workload.material())))
-                    .get(30, TimeUnit.SECONDS);
-            for (int s = 0; s < Workload.SITES; s++) {
-                producer.send(new ProducerRecord<>(Topics.SITES.name(), w.site(s), Json.write(w.siteDescriptor(s))));
-            }
-            for (int m = 0; m < Workload.METERS; m++) {
-                producer.send(new ProducerRecord<>(Topics.METERS.name(), w.site(m) + "/" + Workload.meter(m),
-                        Json.write(Workload.meterDescriptor(m))));
-            }
-            producer.flush();
+            w.describe(producer);
         }
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -61,9 +62,9 @@ public final class StreamsBench {
     private final Duration deadline;
     private final Path out;
     /** What each processor run's CPU time went to, by application id. */
-    private final Map<String, String> cpuUse = new java.util.LinkedHashMap<>();
+    private final Map<String, String> cpuUse = new LinkedHashMap<>();
     /** How each topology-alone run's stream thread divided its time (Kafka Streams' thread metrics), by application id. */
-    private final Map<String, String> threadTime = new java.util.LinkedHashMap<>();
+    private final Map<String, String> threadTime = new LinkedHashMap<>();
 
     private final int partitions;
     private final int streamThreads;
@@ -199,16 +200,7 @@ public final class StreamsBench {
         p.put(ProducerConfig.PARTITIONER_CLASS_CONFIG, SitePartitioner.class.getName());
         long t0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), Workload.MATERIAL, Json.write(Workload.material())))
-                    .get(30, TimeUnit.SECONDS);
-            for (int s = 0; s < Workload.SITES; s++) {
-                producer.send(new ProducerRecord<>(Topics.SITES.name(), w.site(s), Json.write(w.siteDescriptor(s))));
-            }
-            for (int m = 0; m < Workload.METERS; m++) {
-                producer.send(new ProducerRecord<>(Topics.METERS.name(), w.site(m) + "/" + Workload.meter(m),
-                        Json.write(Workload.meterDescriptor(m))));
-            }
-            producer.flush();
+            w.describe(producer);
             // Readings after their descriptors, in record time as well, so the processor knows every meter.
             Instant receivedAt = Instant.now().plusMillis(1);
             t0 = System.nanoTime();

@@ -1,6 +1,8 @@
 package io.loopflow.bench;
 
+import io.loopflow.core.Topics;
 import io.loopflow.core.inbound.InboundTopic;
+import io.loopflow.core.json.Json;
 import io.loopflow.core.model.MaterialDescriptor;
 import io.loopflow.core.model.MeterDescriptor;
 import io.loopflow.core.model.MeterKind;
@@ -13,6 +15,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The readings every benchmark publishes: {@code n} readings of {@value #METERS} meters spread over
@@ -126,6 +131,21 @@ final class Workload {
      */
     byte[] nextPayload(int meterIndex, Instant ts) {
         return payload(ts, value(n + meterIndex), seq(n + meterIndex));
+    }
+
+    /**
+     * Writes the workload's material, site and meter descriptors to their topics through {@code producer} (which should
+     * partition by site, as the gateway does) and waits until Kafka has them all.
+     */
+    void describe(KafkaProducer<String, byte[]> producer) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.MATERIALS.name(), MATERIAL, Json.write(material()))).get(30, TimeUnit.SECONDS);
+        for (int s = 0; s < SITES; s++) {
+            producer.send(new ProducerRecord<>(Topics.SITES.name(), site(s), Json.write(siteDescriptor(s))));
+        }
+        for (int m = 0; m < METERS; m++) {
+            producer.send(new ProducerRecord<>(Topics.METERS.name(), site(m) + "/" + meter(m), Json.write(meterDescriptor(m))));
+        }
+        producer.flush();
     }
 
     /** What the gateway writes to {@code loopflow.readings} for reading {@code i}. */

@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,6 +53,7 @@ final class TopicReader implements AutoCloseable {
     private final Thread thread;
     private volatile boolean caughtUp;
     private volatile boolean closed;
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     /**
@@ -170,9 +173,10 @@ final class TopicReader implements AutoCloseable {
         return new HashMap<>(c.endOffsets(all));
     }
 
+    /** Waits {@link #RETRY} before trying Kafka again, or less when {@link #close()} comes first. */
     private void sleep() {
         try {
-            Thread.sleep(RETRY.toMillis());
+            stopping.await(RETRY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
@@ -182,6 +186,7 @@ final class TopicReader implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        stopping.countDown();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
