@@ -65,6 +65,8 @@ public final class StreamsBench {
     private final Map<String, String> cpuUse = new LinkedHashMap<>();
     /** How each topology-alone run's stream thread divided its time (Kafka Streams' thread metrics), by application id. */
     private final Map<String, String> threadTime = new LinkedHashMap<>();
+    /** How each processor and topology-alone run got through its records over time ({@link Progress}), by application id. */
+    private final Map<String, String> progressOf = new LinkedHashMap<>();
 
     private final int partitions;
     private final int streamThreads;
@@ -139,6 +141,7 @@ public final class StreamsBench {
                     + "from the first ticket sent to lag 0", base.rate()));
             threadTime.forEach((app, use) -> report.append("\n- stream thread of ").append(app).append(" (Kafka Streams' thread metrics): ")
                     .append(use));
+            progressOf.forEach((app, p) -> report.append("\n- progress of ").append(app).append(": ").append(p));
             cpuUse.forEach((app, use) -> report.append("\n- CPU of ").append(app).append(" from RUNNING to lag 0 (until the 1.5 s check): ")
                     .append(use));
             report.append(String.format(Locale.ROOT, """
@@ -237,9 +240,11 @@ public final class StreamsBench {
             processor.start();
             long running = System.nanoTime();
             CpuUse cpu = CpuUse.start();
+            Progress progress = Progress.start(processor::flowMetrics);
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
             long caughtUp = awaitCaughtUp(admin, applicationId, running);
             cpuUse.put(applicationId, cpu.summary());
+            progressOf.put(applicationId, progress.stop().describe((caughtUp - running) / 1e9, readings));
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
             long committedAfter = Memory.heapCommitted();
@@ -287,7 +292,9 @@ public final class StreamsBench {
                 throw new IllegalStateException(applicationId + " not RUNNING within " + StreamProcessor.START_TIMEOUT + ": " + streams.state());
             }
             long started = System.nanoTime();
+            Progress progress = Progress.start(streams::metrics);
             long caughtUp = awaitCaughtUp(admin, applicationId, started);
+            progressOf.put(applicationId, progress.stop().describe((caughtUp - started) / 1e9, readings));
             threadTime.put(applicationId, threadTime(streams));
             long heapAfter = Memory.heapAfterGc();
             long rssAfter = Memory.rss();
@@ -360,16 +367,31 @@ public final class StreamsBench {
         Map<String, Double> m = new java.util.TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double d
-                    && (name.name().endsWith("-ratio") || name.name().endsWith("-latency-avg"))) {
+                    && (name.name().endsWith("-ratio") || name.name().endsWith("-latency-avg")
+                    || name.name().endsWith("-latency-max") || name.name().equals("poll-records-avg"))) {
                 m.put(name.name(), d);
             }
         });
-        return String.format(Locale.ROOT, "poll %.0f %% (%.1f ms each), process %.0f %% (%.2f ms), punctuate %.0f %% (%.2f ms), "
-                        + "commit %.0f %% (%.1f ms)",
+        Map<String, Double> fetch = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            String client = name.tags().getOrDefault("client-id", "");
+            if (name.group().equals("consumer-fetch-manager-metrics") && client.endsWith("-consumer")
+                    && !client.endsWith("restore-consumer") && !client.endsWith("global-consumer") && !name.tags().containsKey("topic")
+                    && metric.metricValue() instanceof Double d) {
+                fetch.put(name.name(), d);
+            }
+        });
+        return String.format(Locale.ROOT, "poll %.0f %% (%.1f ms each, %.0f records), process %.0f %% (%.2f ms), "
+                        + "punctuate %.0f %% (%.2f ms each, at most %.0f), commit %.0f %% (%.1f ms); main consumer: fetch latency "
+                        + "%.0f ms mean, %.0f ms at most, %.0f records per fetch",
                 100 * m.getOrDefault("poll-ratio", Double.NaN), m.getOrDefault("poll-latency-avg", Double.NaN),
+                m.getOrDefault("poll-records-avg", Double.NaN),
                 100 * m.getOrDefault("process-ratio", Double.NaN), m.getOrDefault("process-latency-avg", Double.NaN),
                 100 * m.getOrDefault("punctuate-ratio", Double.NaN), m.getOrDefault("punctuate-latency-avg", Double.NaN),
-                100 * m.getOrDefault("commit-ratio", Double.NaN), m.getOrDefault("commit-latency-avg", Double.NaN));
+                m.getOrDefault("punctuate-latency-max", Double.NaN),
+                100 * m.getOrDefault("commit-ratio", Double.NaN), m.getOrDefault("commit-latency-avg", Double.NaN),
+                fetch.getOrDefault("fetch-latency-avg", Double.NaN), fetch.getOrDefault("fetch-latency-max", Double.NaN),
+                fetch.getOrDefault("records-per-request-avg", Double.NaN));
     }
 
     private long awaitCaughtUp(Admin admin, String groupId, long since) throws Exception {

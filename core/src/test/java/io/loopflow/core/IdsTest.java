@@ -27,6 +27,26 @@ class IdsTest {
     }
 
     @Test
+    void handWrittenCheckAgreesWithTheContractsPatternOnRandomStrings() {
+        java.util.Random random = new java.util.Random(20261130L);
+        String alphabet = "abcz09AZ._-/ é\u0000";
+        int valid = 0;
+        for (int n = 0; n < 50_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int len = random.nextInt(70);
+            for (int i = 0; i < len; i++) {
+                sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String id = sb.toString();
+            boolean expected = Ids.pattern().matcher(id).matches();
+            assertThat(Ids.isValid(id)).as(id).isEqualTo(expected);
+            valid += expected ? 1 : 0;
+        }
+        // Both answers occur, or the comparison would prove nothing.
+        assertThat(valid).isBetween(100, 49_900);
+    }
+
+    @Test
     void shouldRejectNull() {
         assertThat(Ids.isValid(null)).isFalse();
     }

@@ -11,7 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -158,6 +161,11 @@ public final class StreamProcessor implements AutoCloseable {
     /** Active tasks of the flow application on this instance (0 before {@link #start()}): how much of the work it holds. */
     public synchronized int activeTasks() {
         return streams == null ? 0 : streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
+    /** Kafka Streams' metrics of the flow application (its threads and clients), empty before {@link #start()}. */
+    public synchronized Map<MetricName, ? extends Metric> flowMetrics() {
+        return streams == null ? Map.of() : streams.metrics();
     }
 
     /** The surplus application's state, or null before {@link #start()}. */

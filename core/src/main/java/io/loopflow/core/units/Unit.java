@@ -42,13 +42,12 @@ public enum Unit {
 
     /** The unit by its contract symbol (case-sensitive: {@code MW} is not {@code mW}). */
     public static Optional<Unit> ofSymbol(String symbol) {
-        for (Unit u : values()) {
-            if (u.symbol.equals(symbol)) {
-                return Optional.of(u);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(symbol == null ? null : BY_SYMBOL.get(symbol));
     }
+
+    // Looked up for every reading: a map, not values() (which copies the array on each call).
+    private static final java.util.Map<String, Unit> BY_SYMBOL = java.util.Arrays.stream(values())
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(Unit::symbol, u -> u));
 
     public String symbol() {
         return symbol;

@@ -21,11 +21,31 @@ public final class Bin {
 
     /** A growable output buffer; not thread-safe. */
     public static final class Writer {
+        /**
+         * One scratch buffer per thread, lent to one writer at a time: a reading writes half a dozen keys and values,
+         * and a fresh growing buffer for each showed as a tenth of the stream thread's allocations. A writer built while
+         * another holds the scratch (nested use) gets its own buffer; {@link #bytes()} returns the scratch.
+         */
+        private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+        private static final class Scratch {
+            final byte[] buf = new byte[512];
+            boolean lent;
+        }
+
         private byte[] buf;
         private int len;
+        private Scratch scratch;
 
         private Writer(int capacity) {
-            buf = new byte[capacity];
+            Scratch s = SCRATCH.get();
+            if (!s.lent && capacity <= s.buf.length) {
+                s.lent = true;
+                scratch = s;
+                buf = s.buf;
+            } else {
+                buf = new byte[capacity];
+            }
         }
 
         /** A writer for a store value or repartition record: starts with the format version. */
@@ -87,6 +107,7 @@ public final class Bin {
             }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             if (b.length >= 0xFFFF) {
+                bytes(); // gives the scratch back: this writer is abandoned
                 throw new IllegalArgumentException("string of " + b.length + " bytes is too long for a store value");
             }
             ensure(2 + b.length);
@@ -118,8 +139,15 @@ public final class Bin {
             return i64(v ^ Long.MIN_VALUE);
         }
 
+        /** What was written; the writer must not be used afterwards. */
         public byte[] bytes() {
-            return len == buf.length ? buf : Arrays.copyOf(buf, len);
+            byte[] out = scratch == null && len == buf.length ? buf : Arrays.copyOf(buf, len);
+            if (scratch != null) {
+                scratch.lent = false;
+                scratch = null;
+                buf = null;
+            }
+            return out;
         }
     }
 

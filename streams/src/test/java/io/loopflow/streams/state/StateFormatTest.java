@@ -34,6 +34,27 @@ class StateFormatTest {
     }
 
     @Test
+    void writersInterleavedOnOneThreadKeepTheirOwnBytesAndNoneSeesAnothersLater() {
+        Bin.Writer outer = Bin.Writer.value().str("outer");
+        Bin.Writer inner = Bin.Writer.key().id("inner"); // built while outer holds the thread's scratch buffer
+        byte[] innerBytes = inner.bytes();
+        byte[] outerBytes = outer.str("more").bytes();
+        byte[] next = Bin.Writer.value().str("next").bytes(); // takes the scratch back after outer returned it
+        byte[] big = Bin.Writer.value().str("x".repeat(2000)).bytes(); // grows past the scratch buffer
+
+        assertThat(new String(innerBytes, StandardCharsets.UTF_8)).isEqualTo("inner\0");
+        Bin.Reader o = Bin.Reader.value(outerBytes, "outer");
+        assertThat(o.str()).isEqualTo("outer");
+        assertThat(o.str()).isEqualTo("more");
+        assertThat(Bin.Reader.value(next, "next").str()).isEqualTo("next");
+        assertThat(Bin.Reader.value(big, "big").str()).hasSize(2000);
+        // Bytes handed out earlier are copies: later writers on the thread do not change them.
+        assertThat(Bin.Reader.value(outerBytes, "outer again").str()).isEqualTo("outer");
+        assertThatThrownBy(() -> Bin.Writer.value().str("y".repeat(70_000))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Bin.Reader.value(Bin.Writer.value().str("after").bytes(), "after").str()).isEqualTo("after");
+    }
+
+    @Test
     void shouldSortKeysByIdThenTimeIncludingTimesBefore1970() {
         List<Bytes> keys = new ArrayList<>();
         for (String meter : new String[] {"m1", "m10", "m2"}) {

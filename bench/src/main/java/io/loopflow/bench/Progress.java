@@ -1,0 +1,117 @@
+package io.loopflow.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * How a Kafka Streams application got through its records: reads the stream threads' {@code process-total} (Kafka
+ * Streams' thread metrics, summed over threads) every 10 ms on a daemon thread, from {@link #start} until
+ * {@link #stop}. It tells when the first and the last record were processed, apart from when the group's committed
+ * offsets showed it (which waits for the next commits), and the records processed in each 250 ms step, which shows
+ * stalls that a mean rate hides.
+ */
+final class Progress {
+    private static final long SAMPLE_MS = 10;
+    private static final long STEP_MS = 250;
+
+    private final Supplier<Map<MetricName, ? extends Metric>> metrics;
+    private final long startNanos = System.nanoTime();
+    private final List<Long> steps = new ArrayList<>();
+    private final Thread sampler;
+    private volatile boolean stopped;
+    private long firstNanos;
+    private long lastNanos;
+    private long lastTotal;
+
+    private Progress(Supplier<Map<MetricName, ? extends Metric>> metrics) {
+        this.metrics = metrics;
+        this.sampler = new Thread(this::sample, "bench-progress");
+        sampler.setDaemon(true);
+    }
+
+    /** Starts sampling now; the times it reports count from now. */
+    static Progress start(Supplier<Map<MetricName, ? extends Metric>> metrics) {
+        Progress p = new Progress(metrics);
+        p.sampler.start();
+        return p;
+    }
+
+    private void sample() {
+        long nextStep = startNanos + STEP_MS * 1_000_000;
+        while (!stopped) {
+            long total = processed();
+            long now = System.nanoTime();
+            synchronized (this) {
+                if (total > 0 && firstNanos == 0) {
+                    firstNanos = now;
+                }
+                if (total > lastTotal) {
+                    lastTotal = total;
+                    lastNanos = now;
+                }
+                if (now >= nextStep) {
+                    steps.add(total);
+                    nextStep += STEP_MS * 1_000_000;
+                }
+            }
+            try {
+                Thread.sleep(SAMPLE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private long processed() {
+        double total = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.get().entrySet()) {
+            if (e.getKey().group().equals("stream-thread-metrics") && e.getKey().name().equals("process-total")
+                    && e.getValue().metricValue() instanceof Double d) {
+                total += d;
+            }
+        }
+        return (long) total;
+    }
+
+    /** Stops sampling and sums up: what the processor's rows report beside their rate. */
+    Summary stop() throws InterruptedException {
+        stopped = true;
+        sampler.join();
+        synchronized (this) {
+            List<Long> perStep = new ArrayList<>();
+            long before = 0;
+            for (long s : steps) {
+                perStep.add(s - before);
+                before = s;
+            }
+            return new Summary(firstNanos == 0 ? Double.NaN : (firstNanos - startNanos) / 1e9,
+                    lastNanos == 0 ? Double.NaN : (lastNanos - startNanos) / 1e9, lastTotal, perStep);
+        }
+    }
+
+    /**
+     * Seconds from the start to the first and to the last record processed, records processed in all (readings and the
+     * region stage's repartition records, descriptors), and records processed in each 250 ms step.
+     */
+    record Summary(double first, double last, long records, List<Long> perStep) {
+
+        String describe(double caughtUp, int readings) {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                    "first record processed %.2f s after RUNNING, last %.2f s, lag 0 seen at %.2f s (so %.2f s waiting "
+                            + "for commits); %,d records processed (%,d readings); %s readings/s from the first to the last "
+                            + "record processed; records processed per 250 ms step:",
+                    first, last, caughtUp, caughtUp - last, records, readings, IngestBench.fmt0(readings / (last - first))));
+            // The steps that ended before the last record: the final, partial step and the idle ones after it are not shown.
+            for (int i = 0; i < perStep.size() && (i + 1) * STEP_MS / 1000.0 <= last; i++) {
+                sb.append(' ').append(perStep.get(i));
+            }
+            return sb.toString();
+        }
+    }
+}
