@@ -23,6 +23,7 @@ final class CpuUse {
     private final long wallStart = System.nanoTime();
     private final long processStart = OS.getProcessCpuTime();
     private final Map<Long, Long> threadStart = threadTimes();
+    private final Map<String, Long> nativeStart = nativeTicks();
 
     private CpuUse() {
     }
@@ -64,8 +65,61 @@ final class CpuUse {
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
         String parts = sorted.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "process %.1f core-s in %.1f s (%.2f cores): %s, JIT compiler, GC and other native threads %.1f",
-                process, wall, process / wall, parts, process - named);
+        // The JVM's own threads are not Java threads: their time comes from /proc (Linux), by what the thread names say.
+        Map<String, Long> nativeNow = nativeTicks();
+        Map<String, Double> natives = new TreeMap<>();
+        nativeNow.forEach((key, ticks) -> {
+            String g = nativeGroup(key.substring(key.indexOf(' ') + 1));
+            if (g != null) {
+                natives.merge(g, (ticks - nativeStart.getOrDefault(key, 0L)) / TICKS_PER_SECOND, Double::sum);
+            }
+        });
+        double nativeNamed = natives.values().stream().mapToDouble(Double::doubleValue).sum();
+        String nativeParts = natives.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, "process %.1f core-s in %.1f s (%.2f cores): %s, %s, other native threads %.1f",
+                process, wall, process / wall, parts, nativeParts.isEmpty() ? "JVM threads not readable from /proc" : nativeParts,
+                process - named - nativeNamed);
+    }
+
+    /** Linux reports thread CPU time in /proc in clock ticks of USER_HZ, 100 per second on every mainstream kernel. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** "tid comm" -> user + system clock ticks of each thread of this process, from /proc/self/task (empty elsewhere). */
+    private static Map<String, Long> nativeTicks() {
+        Map<String, Long> out = new HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return out;
+        }
+        for (java.io.File task : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(task.toPath().resolve("comm")).strip();
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.put(task.getName() + " " + comm, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (java.nio.file.NoSuchFileException e) {
+                // The thread ended between listing and reading: its time falls under "other", as for Java threads that end.
+                continue;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    /** The JVM's and RocksDB's own threads by name (Linux truncates names to 15 characters); null for Java threads. */
+    private static String nativeGroup(String comm) {
+        if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+            return "JIT compilers";
+        }
+        if (comm.startsWith("GC Thread") || comm.startsWith("G1 ")) {
+            return "GC";
+        }
+        if (comm.startsWith("rocksdb:")) {
+            return "RocksDB background";
+        }
+        return null;
     }
 
     /** Groups Kafka's and Kafka Streams' thread names by what they do. */
