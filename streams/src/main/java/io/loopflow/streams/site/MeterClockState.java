@@ -7,28 +7,37 @@ package io.loopflow.streams.site;
  * before its first reading), the canonical value of the reading at its clock (the predecessor of
  * an in-order reading; NaN when that reading's history was dropped by a descriptor change), and
  * the wall-clock time it was last heard of (its last accepted reading or its descriptor, whichever
- * came later), from which CONTRACT.md section 6 rules whether it is active.
+ * came later), from which CONTRACT.md section 6 rules whether it is active; and {@code maxSeq}, at
+ * least every {@code seq} of the meter in {@code loopflow-seen-seqs} (null: not known, as in entries
+ * written before it was kept), so that a reading with a higher {@code seq}, the usual case, needs no
+ * lookup to know it is not a duplicate.
  */
-public record MeterClockState(Long clock, double clockValue, long lastSeenAt) {
+public record MeterClockState(Long clock, double clockValue, long lastSeenAt, Long maxSeq) {
+
+    /** A meter's clock before its first reading. */
+    static MeterClockState fresh(long nowMs) {
+        return new MeterClockState(null, Double.NaN, nowMs, null);
+    }
 
     /** Active until {@code idleMs} of wall-clock time have passed since it was last heard of. */
     public boolean activeAt(long nowMs, long idleMs) {
         return nowMs - lastSeenAt < idleMs;
     }
 
-    MeterClockState withReading(long ts, double value, long nowMs) {
+    /** After an accepted reading; {@code seqBound}: at least every seq of the meter's index, this reading's included. */
+    MeterClockState withReading(long ts, double value, Long seqBound, long nowMs) {
         if (clock == null || ts > clock) {
-            return new MeterClockState(ts, value, Math.max(lastSeenAt, nowMs));
+            return new MeterClockState(ts, value, Math.max(lastSeenAt, nowMs), seqBound);
         }
-        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs));
+        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs), seqBound);
     }
 
     MeterClockState heardAt(long nowMs) {
-        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs));
+        return new MeterClockState(clock, clockValue, Math.max(lastSeenAt, nowMs), maxSeq);
     }
 
     /** The same clock with no predecessor value: a new crediting history starts. */
     MeterClockState freshHistory(long nowMs) {
-        return new MeterClockState(clock, Double.NaN, Math.max(lastSeenAt, nowMs));
+        return new MeterClockState(clock, Double.NaN, Math.max(lastSeenAt, nowMs), maxSeq);
     }
 }

@@ -155,10 +155,16 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         MeterClockState clock = stores.clock(site, material, role, meter);
         if (clock == null) {
             // Not expected: every window-feeding meter gets its clock with its descriptor.
-            clock = new MeterClockState(null, Double.NaN, now);
+            clock = MeterClockState.fresh(now);
         }
         boolean inOrder = clock.clock() == null || ts > clock.clock();
-        boolean seqSeen = r.seq() != null && stores.seqSeen(site, meter, r.seq());
+        Long seqBound = clock.maxSeq();
+        if (r.seq() != null && seqBound == null) {
+            // A new clock, or one written before the bound was kept: the index tells how far the meter's seqs go, once.
+            seqBound = stores.maxSeq(site, meter);
+        }
+        // Every seq in the meter's index is at most seqBound: a higher one (in-order readings) needs no lookup.
+        boolean seqSeen = r.seq() != null && r.seq() <= seqBound && stores.seqSeen(site, meter, r.seq());
         boolean tsHeld = !inOrder && stores.held(site, meter, ts) != null;
         SiteMaterialState s = stores.siteMaterial(site, material);
         SiteState siteState = stores.site(site);
@@ -201,7 +207,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             counters.restated();
         }
         stores.putHeld(site, meter, new HeldReading(ts, value, r.seq()));
-        MeterClockState after = clock.withReading(ts, value, now);
+        MeterClockState after = clock.withReading(ts, value, r.seq() == null ? seqBound : Long.valueOf(Math.max(seqBound, r.seq())), now);
         stores.putClock(site, material, role, meter, after);
         long thresholdBefore = siteState.lagThreshold(lagMaxMs);
         SiteState siteAfter = siteState.withClock(after.clock());
@@ -270,7 +276,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             if (MeterState.feedsWindows(descriptor)) {
                 MeterClockState clock = carried != null ? carried : stores.clock(site, descriptor.material(), descriptor.role(), meter);
                 if (clock == null) {
-                    clock = new MeterClockState(null, Double.NaN, now);
+                    clock = MeterClockState.fresh(now);
                 } else if (was != null && !sameFeed(was, descriptor)) {
                     clock = clock.freshHistory(now);
                 } else {

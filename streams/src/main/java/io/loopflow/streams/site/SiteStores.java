@@ -104,7 +104,8 @@ public final class SiteStores {
     }
 
     void putClock(String site, String material, Role role, String meter, MeterClockState c) {
-        clocks.put(clockKey(site, material, role, meter), Bin.Writer.value().optI64(c.clock()).f64(c.clockValue()).i64(c.lastSeenAt()).bytes());
+        clocks.put(clockKey(site, material, role, meter), Bin.Writer.value().optI64(c.clock()).f64(c.clockValue()).i64(c.lastSeenAt())
+                .optI64(c.maxSeq()).bytes());
     }
 
     void deleteClock(String site, String material, Role role, String meter) {
@@ -127,7 +128,8 @@ public final class SiteStores {
 
     private static MeterClockState decodeClock(byte[] v) {
         Bin.Reader r = Bin.Reader.value(v, StoreNames.METER_CLOCKS);
-        return new MeterClockState(r.optI64(), r.f64(), r.i64());
+        // maxSeq was added to format 2 as a trailing field: entries written before it have none (not known).
+        return new MeterClockState(r.optI64(), r.f64(), r.i64(), r.hasMore() ? r.optI64() : null);
     }
 
     // ---- held readings and seen seqs
@@ -214,6 +216,17 @@ public final class SiteStores {
     }
 
     /** True when a held reading of the meter has this {@code seq}. */
+    /** The highest seq in the meter's index, or {@link Long#MIN_VALUE} when it has none (one reverse lookup). */
+    long maxSeq(String site, String meter) {
+        try (KeyValueIterator<Bytes, byte[]> it = seqs.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, Long.MAX_VALUE))) {
+            if (!it.hasNext()) {
+                return Long.MIN_VALUE;
+            }
+            byte[] k = it.next().key.get();
+            return Bin.Reader.key(k, k.length - 8).ordered();
+        }
+    }
+
     boolean seqSeen(String site, String meter, long seq) {
         return seqs.get(timeKey(site, meter, seq)) != null;
     }
