@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
 /**
  * How a Kafka Streams application got through its records: reads the stream threads' {@code process-total} (Kafka
- * Streams' thread metrics, summed over threads) every 10 ms on a daemon thread, from {@link #start} until
+ * Streams' thread metrics, summed over threads) every 10 ms on a scheduled daemon thread, from {@link #start} until
  * {@link #stop}. It tells when the first and the last record were processed, apart from when the group's committed
  * offsets showed it (which waits for the next commits), and the records processed in each 250 ms step, which shows
  * stalls that a mean rate hides.
@@ -23,49 +28,41 @@ final class Progress {
     private final long startNanos = System.nanoTime();
     private final List<Long> steps = new ArrayList<>();
     private final List<Metric> processTotals = new ArrayList<>();
-    private final Thread sampler;
-    private volatile boolean stopped;
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-progress");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> sampling;
+    private long nextStep = startNanos + STEP_MS * 1_000_000;
     private long firstNanos;
     private long lastNanos;
     private long lastTotal;
 
     private Progress(Supplier<Map<MetricName, ? extends Metric>> metrics) {
         this.metrics = metrics;
-        this.sampler = new Thread(this::sample, "bench-progress");
-        sampler.setDaemon(true);
     }
 
     /** Starts sampling now; the times it reports count from now. */
     static Progress start(Supplier<Map<MetricName, ? extends Metric>> metrics) {
         Progress p = new Progress(metrics);
-        p.sampler.start();
+        p.sampling = p.sampler.scheduleAtFixedRate(p::sample, 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
         return p;
     }
 
-    private void sample() {
-        long nextStep = startNanos + STEP_MS * 1_000_000;
-        while (!stopped) {
-            long total = processed();
-            long now = System.nanoTime();
-            synchronized (this) {
-                if (total > 0 && firstNanos == 0) {
-                    firstNanos = now;
-                }
-                if (total > lastTotal) {
-                    lastTotal = total;
-                    lastNanos = now;
-                }
-                if (now >= nextStep) {
-                    steps.add(total);
-                    nextStep += STEP_MS * 1_000_000;
-                }
-            }
-            try {
-                Thread.sleep(SAMPLE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    private synchronized void sample() {
+        long total = processed();
+        long now = System.nanoTime();
+        if (total > 0 && firstNanos == 0) {
+            firstNanos = now;
+        }
+        if (total > lastTotal) {
+            lastTotal = total;
+            lastNanos = now;
+        }
+        if (now >= nextStep) {
+            steps.add(total);
+            nextStep += STEP_MS * 1_000_000;
         }
     }
 
@@ -90,8 +87,18 @@ final class Progress {
 
     /** Stops sampling and sums up: what the processor's rows report beside their rate. */
     Summary stop() throws InterruptedException {
-        stopped = true;
-        sampler.join();
+        if (sampling.isDone()) {
+            // A periodic task ends early only by throwing: say why rather than report a truncated series.
+            try {
+                sampling.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("progress sampling failed", e.getCause());
+            }
+        }
+        sampler.shutdown();
+        if (!sampler.awaitTermination(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("progress sampler did not stop within 5 s");
+        }
         synchronized (this) {
             List<Long> perStep = new ArrayList<>();
             long before = 0;

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -364,20 +365,18 @@ public final class StreamsBench {
      * window): the shares of poll, process, punctuate and commit, and the mean latency of each.
      */
     private static String threadTime(KafkaStreams streams) {
-        Map<String, Double> m = new java.util.TreeMap<>();
+        Map<String, Double> m = new TreeMap<>();
+        Map<String, Double> fetch = new TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
-            if (name.group().equals("stream-thread-metrics") && metric.metricValue() instanceof Double d
-                    && (name.name().endsWith("-ratio") || name.name().endsWith("-latency-avg")
+            if (!(metric.metricValue() instanceof Double d)) {
+                return;
+            }
+            String client = name.tags().getOrDefault("client-id", "");
+            if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio") || name.name().endsWith("-latency-avg")
                     || name.name().endsWith("-latency-max") || name.name().equals("poll-records-avg"))) {
                 m.put(name.name(), d);
-            }
-        });
-        Map<String, Double> fetch = new java.util.TreeMap<>();
-        streams.metrics().forEach((name, metric) -> {
-            String client = name.tags().getOrDefault("client-id", "");
-            if (name.group().equals("consumer-fetch-manager-metrics") && client.endsWith("-consumer")
-                    && !client.endsWith("restore-consumer") && !client.endsWith("global-consumer") && !name.tags().containsKey("topic")
-                    && metric.metricValue() instanceof Double d) {
+            } else if (name.group().equals("consumer-fetch-manager-metrics") && client.endsWith("-consumer")
+                    && !client.endsWith("restore-consumer") && !client.endsWith("global-consumer") && !name.tags().containsKey("topic")) {
                 fetch.put(name.name(), d);
             }
         });

@@ -1,6 +1,9 @@
 package io.loopflow.core.units;
 
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The closed unit table of CONTRACT.md section 4. Each unit converts to its dimension's canonical
@@ -40,14 +43,13 @@ public enum Unit {
         this.toCanonical = toCanonical;
     }
 
+    // Looked up for every reading: a map, not values() (which copies the array on each call).
+    private static final Map<String, Unit> BY_SYMBOL = Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Unit::symbol, u -> u));
+
     /** The unit by its contract symbol (case-sensitive: {@code MW} is not {@code mW}). */
     public static Optional<Unit> ofSymbol(String symbol) {
         return Optional.ofNullable(symbol == null ? null : BY_SYMBOL.get(symbol));
     }
-
-    // Looked up for every reading: a map, not values() (which copies the array on each call).
-    private static final java.util.Map<String, Unit> BY_SYMBOL = java.util.Arrays.stream(values())
-            .collect(java.util.stream.Collectors.toUnmodifiableMap(Unit::symbol, u -> u));
 
     public String symbol() {
         return symbol;

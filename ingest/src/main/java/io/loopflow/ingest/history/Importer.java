@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -253,7 +255,7 @@ public final class Importer {
         private static final int CHUNKS_AHEAD = 64;
         private static final List<Decoded> END = List.of();
 
-        private final java.util.concurrent.BlockingQueue<List<Decoded>> queue = new java.util.concurrent.ArrayBlockingQueue<>(CHUNKS_AHEAD);
+        private final BlockingQueue<List<Decoded>> queue = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
         private final Thread thread;
         private volatile RuntimeException failure;
         private volatile boolean closed;
