@@ -6,7 +6,7 @@
 #   bench/run.sh import  [--rows 1000000] [--deadline 600] [--out FILE]
 #   bench/run.sh jmh     [--out FILE]            (the JMH suite with ratios to its baselines)
 #   bench/run.sh jmh-raw [JMH options, e.g. -l, or a benchmark regex]   (JMH's own command line)
-# JVM options: BENCH_JAVA_OPTS (default -Xmx4g). BENCH_SKIP_BUILD=1 reuses the last build. MAVEN_OPTS_OFFLINE=-o builds offline.
+# JVM options: BENCH_JAVA_OPTS (default: a fixed 2 GiB heap, touched at start, as the stream processor is run; see bench/README.md). BENCH_SKIP_BUILD=1 reuses the last build. MAVEN_OPTS_OFFLINE=-o builds offline.
 set -eu
 cd "$(dirname "$0")/.."
 what="${1:?usage: bench/run.sh ingest|streams|pipeline|import|jmh|jmh-raw [options]}"
@@ -15,12 +15,16 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   mvn -q -B ${MAVEN_OPTS_OFFLINE:-} -Pbench -pl bench -am package -DskipTests
 fi
 cp="bench/target/classes:$(cat bench/target/bench-classpath.txt)"
+# A heap that neither grows nor shrinks during the run: G1 growing its young generation into fresh pages, and giving
+# them back after the System.gc() between rows, made whichever row came next pay for page faults (half the stream
+# thread's time in the kernel zeroing pages), and made RSS growth a measure of G1's sizing rather than of the code.
+opts="${BENCH_JAVA_OPTS:--Xms2g -Xmx2g -XX:+AlwaysPreTouch}"
 case "$what" in
-  ingest)  exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" io.loopflow.bench.IngestBench "$@" ;;
-  streams) exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" io.loopflow.bench.StreamsBench "$@" ;;
-  pipeline) exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" io.loopflow.bench.PipelineBench "$@" ;;
-  import)  exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" io.loopflow.bench.ImportBench "$@" ;;
-  jmh)     exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" io.loopflow.bench.JmhBench "$@" ;;
-  jmh-raw) exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "$cp" org.openjdk.jmh.Main "$@" ;;
+  ingest)  exec java $opts -cp "$cp" io.loopflow.bench.IngestBench "$@" ;;
+  streams) exec java $opts -cp "$cp" io.loopflow.bench.StreamsBench "$@" ;;
+  pipeline) exec java $opts -cp "$cp" io.loopflow.bench.PipelineBench "$@" ;;
+  import)  exec java $opts -cp "$cp" io.loopflow.bench.ImportBench "$@" ;;
+  jmh)     exec java $opts -cp "$cp" io.loopflow.bench.JmhBench "$@" ;;
+  jmh-raw) exec java $opts -cp "$cp" org.openjdk.jmh.Main "$@" ;;
   *) echo "unknown benchmark '$what': ingest, streams, pipeline, import, jmh or jmh-raw" >&2; exit 2 ;;
 esac

@@ -1,5 +1,7 @@
 package io.loopflow.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
@@ -18,7 +21,7 @@ import org.apache.kafka.common.MetricName;
  * Streams' thread metrics, summed over threads) every 10 ms on a scheduled daemon thread, from {@link #start} until
  * {@link #stop}. It tells when the first and the last record were processed, apart from when the group's committed
  * offsets showed it (which waits for the next commits), and the records processed in each 250 ms step, which shows
- * stalls that a mean rate hides.
+ * stalls that a mean rate hides, with the CPU time its stream threads used in each step (busy or waiting).
  */
 final class Progress {
     private static final long SAMPLE_MS = 10;
@@ -27,6 +30,10 @@ final class Progress {
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
     private final long startNanos = System.nanoTime();
     private final List<Long> steps = new ArrayList<>();
+    private final List<Long> cpuSteps = new ArrayList<>();
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final Pattern streamThread;
+    private long[] streamThreadIds;
     private final List<Metric> processTotals = new ArrayList<>();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-progress");
@@ -39,13 +46,15 @@ final class Progress {
     private long lastNanos;
     private long lastTotal;
 
-    private Progress(Supplier<Map<MetricName, ? extends Metric>> metrics) {
+    private Progress(Supplier<Map<MetricName, ? extends Metric>> metrics, String applicationId) {
         this.metrics = metrics;
+        // <application.id>-<client uuid>-StreamThread-<n>: not the threads of another application whose id starts alike
+        this.streamThread = Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f]{8}-[0-9a-f-]+-StreamThread-\\d+");
     }
 
-    /** Starts sampling now; the times it reports count from now. */
-    static Progress start(Supplier<Map<MetricName, ? extends Metric>> metrics) {
-        Progress p = new Progress(metrics);
+    /** Starts sampling now the application {@code applicationId}; the times it reports count from now. */
+    static Progress start(Supplier<Map<MetricName, ? extends Metric>> metrics, String applicationId) {
+        Progress p = new Progress(metrics, applicationId);
         p.sampling = p.sampler.scheduleAtFixedRate(p::sample, 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
         return p;
     }
@@ -62,8 +71,21 @@ final class Progress {
         }
         if (now >= nextStep) {
             steps.add(total);
+            cpuSteps.add(streamThreadCpu());
             nextStep += STEP_MS * 1_000_000;
         }
+    }
+
+    private long streamThreadCpu() {
+        if (streamThreadIds == null) {
+            streamThreadIds = Thread.getAllStackTraces().keySet().stream().filter(t -> streamThread.matcher(t.getName()).matches())
+                    .mapToLong(Thread::getId).toArray();
+        }
+        long ns = 0;
+        for (long id : streamThreadIds) {
+            ns += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return ns;
     }
 
     private long processed() {
@@ -101,13 +123,18 @@ final class Progress {
         }
         synchronized (this) {
             List<Long> perStep = new ArrayList<>();
+            List<Long> cpuPerStep = new ArrayList<>();
             long before = 0;
-            for (long s : steps) {
-                perStep.add(s - before);
-                before = s;
+            long cpuBefore = cpuSteps.isEmpty() ? 0 : cpuSteps.get(0);
+            for (int i = 0; i < steps.size(); i++) {
+                perStep.add(steps.get(i) - before);
+                before = steps.get(i);
+                cpuPerStep.add((cpuSteps.get(i) - cpuBefore) / 1_000_000);
+                cpuBefore = cpuSteps.get(i);
             }
             return new Summary(firstNanos == 0 ? Double.NaN : (firstNanos - startNanos) / 1e9,
-                    lastNanos == 0 ? Double.NaN : (lastNanos - startNanos) / 1e9, lastTotal, perStep);
+                    lastNanos == 0 ? Double.NaN : (lastNanos - startNanos) / 1e9, lastTotal, perStep, cpuPerStep,
+                    streamThreadIds == null ? 0 : streamThreadIds.length);
         }
     }
 
@@ -115,7 +142,7 @@ final class Progress {
      * Seconds from the start to the first and to the last record processed, records processed in all (readings and the
      * region stage's repartition records, descriptors), and records processed in each 250 ms step.
      */
-    record Summary(double first, double last, long records, List<Long> perStep) {
+    record Summary(double first, double last, long records, List<Long> perStep, List<Long> cpuMsPerStep, int streamThreads) {
 
         String describe(double caughtUp, int readings) {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
@@ -126,6 +153,10 @@ final class Progress {
             // The steps that ended before the last record: the final, partial step and the idle ones after it are not shown.
             for (int i = 0; i < perStep.size() && (i + 1) * STEP_MS / 1000.0 <= last; i++) {
                 sb.append(' ').append(perStep.get(i));
+            }
+            sb.append("; CPU ms of its ").append(streamThreads).append(" stream thread(s) per step (the first from the first sample):");
+            for (int i = 0; i < cpuMsPerStep.size() && (i + 1) * STEP_MS / 1000.0 <= last; i++) {
+                sb.append(' ').append(cpuMsPerStep.get(i));
             }
             return sb.toString();
         }

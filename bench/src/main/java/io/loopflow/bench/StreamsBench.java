@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -71,8 +73,12 @@ public final class StreamsBench {
 
     private final int partitions;
     private final int streamThreads;
+    private final int warmups;
+    /** The warm-up rounds after the first (cold) one: baseline and processor rates, in order. */
+    private final List<String> warmupRates = new ArrayList<>();
 
-    private StreamsBench(int readings, Duration deadline, Path out, int partitions, int streamThreads) {
+    private StreamsBench(int readings, Duration deadline, Path out, int partitions, int streamThreads, int warmups) {
+        this.warmups = warmups;
         this.readings = readings;
         this.deadline = deadline;
         this.out = out;
@@ -82,9 +88,10 @@ public final class StreamsBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = Options.parse(args, Map.of("readings", "100000", "deadline", "300",
-                "out", "bench/target/streams-results.md", "partitions", "1", "stream-threads", "1"));
+                "out", "bench/target/streams-results.md", "partitions", "1", "stream-threads", "1", "warmups", "3"));
         new StreamsBench(Integer.parseInt(opts.get("readings")), Duration.ofSeconds(Long.parseLong(opts.get("deadline"))),
-                Path.of(opts.get("out")), Integer.parseInt(opts.get("partitions")), Integer.parseInt(opts.get("stream-threads"))).run();
+                Path.of(opts.get("out")), Integer.parseInt(opts.get("partitions")), Integer.parseInt(opts.get("stream-threads")),
+                Integer.parseInt(opts.get("warmups"))).run();
     }
 
     private void run() throws Exception {
@@ -98,9 +105,18 @@ public final class StreamsBench {
             double loadRate = preload(kafka.bootstrapServers(), w);
 
             // First in a cold JVM (both reported): the JIT compiles Kafka Streams' and LoopFlow's paths during the first run,
-            // a large part of a 100,000-reading run on 2 cores. The measured rows follow in the warm JVM.
+            // a large part of a 100,000-reading run on 2 cores. Then more rounds (--warmups, reported in one line): a new
+            // processor's first records (descriptors, first readings) take branches the compiled code of the round before
+            // had never seen, and the JIT throws that code away and compiles it again (PrintCompilation: the cold round's
+            // C2 code of SiteProcessor made not entrant within 40 ms of the second round's start). The measured rows follow.
             Measure coldBase = baseline(kafka.bootstrapServers(), w, "bench-baseline-cold");
             Measure cold = processor(kafka.bootstrapServers(), dir, APPLICATION_ID + "-cold");
+            for (int i = 2; i <= warmups; i++) {
+                Measure b = baseline(kafka.bootstrapServers(), w, "bench-baseline-warmup-" + i);
+                Measure p = processor(kafka.bootstrapServers(), dir, APPLICATION_ID + "-warmup-" + i);
+                warmupRates.add(String.format(Locale.ROOT, "round %d: baseline %s/s, processor %s/s (%.3f)", i, IngestBench.fmt0(b.rate()),
+                        IngestBench.fmt0(p.rate()), p.rate() / b.rate()));
+            }
             Measure base = baseline(kafka.bootstrapServers(), w, "bench-baseline");
             Measure streams = processor(kafka.bootstrapServers(), dir, APPLICATION_ID);
             // The processor's output, before the topology-alone runs below add their own to the same topics.
@@ -140,6 +156,10 @@ public final class StreamsBench {
             report.append(alo.row("flow topology alone, at_least_once, from RUNNING", base.rate()));
             report.append(late.measure().row("StreamProcessor (restarted, caught up) on late quantity tickets that restate closed windows, "
                     + "from the first ticket sent to lag 0", base.rate()));
+            if (!warmupRates.isEmpty()) {
+                report.append("\n- warm-up rounds between the cold rows and the measured ones (own group and application id each): ")
+                        .append(String.join("; ", warmupRates));
+            }
             threadTime.forEach((app, use) -> report.append("\n- stream thread of ").append(app).append(" (Kafka Streams' thread metrics): ")
                     .append(use));
             progressOf.forEach((app, p) -> report.append("\n- progress of ").append(app).append(": ").append(p));
@@ -171,7 +191,10 @@ public final class StreamsBench {
                     They write to the same output topics (after the processor's figures were counted).
                     - the baseline's time includes its consumer-group join; the processor rows start at RUNNING (group joined).
                     - "cold JVM" rows: the same baseline and processor (another consumer group and application id, the same \
-                    readings) run first, while the JIT compiles their code; every other row runs after them.
+                    readings) run first, while the JIT compiles their code; then the warm-up rounds (`--warmups`, \
+                    counting the cold one); every other row runs after them.
+                    - CPU ms per step: the CPU time of the application's stream thread(s) in each 250 ms step \
+                    (ThreadMXBean): about 250 is a stream thread busy all the step, much less is one waiting.
                     """);
         }
         Options.deleteRecursively(dir);
@@ -241,7 +264,7 @@ public final class StreamsBench {
             processor.start();
             long running = System.nanoTime();
             CpuUse cpu = CpuUse.start();
-            Progress progress = Progress.start(processor::flowMetrics);
+            Progress progress = Progress.start(processor::flowMetrics, applicationId);
             LOG.info("StreamProcessor RUNNING after {} ms; waiting for lag 0", (running - t0) / 1_000_000);
             long caughtUp = awaitCaughtUp(admin, applicationId, running);
             cpuUse.put(applicationId, cpu.summary());
@@ -293,7 +316,7 @@ public final class StreamsBench {
                 throw new IllegalStateException(applicationId + " not RUNNING within " + StreamProcessor.START_TIMEOUT + ": " + streams.state());
             }
             long started = System.nanoTime();
-            Progress progress = Progress.start(streams::metrics);
+            Progress progress = Progress.start(streams::metrics, applicationId);
             long caughtUp = awaitCaughtUp(admin, applicationId, started);
             progressOf.put(applicationId, progress.stop().describe((caughtUp - started) / 1e9, readings));
             threadTime.put(applicationId, threadTime(streams));

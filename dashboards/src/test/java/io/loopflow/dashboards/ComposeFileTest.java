@@ -139,6 +139,20 @@ class ComposeFileTest {
     }
 
     @Test
+    void streamProcessorRunsOnAFixedHeapTouchedAtStart() {
+        // A heap that grows and shrinks under the processor's allocation rate costs seconds of page faults each time it
+        // grows (streams/README.md): the default is a fixed heap, resident from the start.
+        String options = env(SERVICES.path("streams"), "JAVA_TOOL_OPTIONS");
+        Matcher m = Pattern.compile("\\$\\{LOOPFLOW_STREAMS_JAVA_OPTS:-(.*)}").matcher(options);
+        assertThat(m.matches()).as(options).isTrue();
+        List<String> flags = List.of(m.group(1).split(" "));
+        assertThat(flags).contains("-XX:+AlwaysPreTouch");
+        String xms = flags.stream().filter(f -> f.startsWith("-Xms")).findFirst().orElseThrow();
+        String xmx = flags.stream().filter(f -> f.startsWith("-Xmx")).findFirst().orElseThrow();
+        assertThat(xms.substring(4)).as("initial heap = maximum heap").isEqualTo(xmx.substring(4));
+    }
+
+    @Test
     void httpEndpointsListenOnEveryInterfaceOfTheirContainer() {
         // Outside compose they bind 127.0.0.1; in a container that would hide them from the published port and from
         // the other containers.
@@ -176,10 +190,10 @@ class ComposeFileTest {
                 "influxdb.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN", "grafana.GF_SECURITY_ADMIN_PASSWORD");
         assertThat(references).containsKeys("LOOPFLOW_GATEWAY_MQTT_PASSWORD", "LOOPFLOW_SIMULATOR_MQTT_PASSWORD", "INFLUXDB_ADMIN_PASSWORD",
                 "INFLUXDB_ADMIN_TOKEN", "GRAFANA_ADMIN_PASSWORD");
-        // The only defaults left are not secrets: where the TLS certificate is, and the region's time zone.
+        // The only defaults left are not secrets: where the TLS certificate is, the region's time zone, the processor's JVM options.
         Map<String, String> withDefault = new TreeMap<>(references);
         withDefault.values().removeIf(how -> how.startsWith(":?"));
-        assertThat(withDefault).containsOnlyKeys("LOOPFLOW_MQTT_TLS_DIR", "LOOPFLOW_TIME_ZONE");
+        assertThat(withDefault).containsOnlyKeys("LOOPFLOW_MQTT_TLS_DIR", "LOOPFLOW_TIME_ZONE", "LOOPFLOW_STREAMS_JAVA_OPTS");
         assertThat(raw).doesNotContainIgnoringCase("change-me");
         // The plants' users come without passwords: make-env.sh gives each a random one, start.sh refuses an empty one.
         assertThat(Files.readAllLines(REPO.resolve("docker/mosquitto/credentials.example")))
