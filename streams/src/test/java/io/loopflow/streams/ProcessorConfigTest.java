@@ -29,6 +29,13 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void publishesEveryHalfCommitIntervalAndNeverMoreOftenThanEveryMillisecond() {
+        assertThat(defaults.publishInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.withCommitInterval(Duration.ofSeconds(30)).publishInterval()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(defaults.withCommitInterval(Duration.ofMillis(1)).publishInterval()).isEqualTo(Duration.ofMillis(1));
+    }
+
+    @Test
     void shouldCopyWithOneValueChanged() {
         ProcessorConfig c = defaults.withGrace(Duration.ZERO).withHttpPort(0).withKpiWindowLengths(List.of(Duration.ofMinutes(15)));
 

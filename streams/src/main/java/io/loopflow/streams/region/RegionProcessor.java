@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * (one {@code final: true} with {@code revision: 0}) when every site that contributed has closed its
  * own window and every site of the region that reported progress for that material has a frontier
  * past the window's end plus grace (or no active meter). Provisional records are published on a
- * wall-clock punctuator, at most one per window per commit interval.
+ * wall-clock punctuator every half commit interval ({@code ProcessorConfig.publishInterval}), at most one per window
+ * each time, and committed at once.
  *
  * <p>A closed window is kept within {@code restate.horizon}: a site's window restated by late data,
  * or the window of a site that was idle when the region's closed and sends it only now, changes it,
@@ -69,7 +70,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
         this.graceMs = config.grace().toMillis();
         this.horizonMs = config.restateHorizon().toMillis();
         this.zone = config.timeZone();
-        this.punctuateEvery = config.commitInterval();
+        this.punctuateEvery = config.publishInterval();
         this.counters = counters;
     }
 
@@ -185,6 +186,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
     }
 
     private void punctuate(long now) {
+        boolean emitted = false;
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, Boolean> it = dirty.all()) {
             it.forEachRemaining(kv -> keys.add(kv.key));
@@ -196,6 +198,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
                 if (open.dirty()) {
                     emit(open, false, 0, now);
                     windows.put(key, open.published());
+                    emitted = true;
                 }
                 continue;
             }
@@ -204,9 +207,14 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
                 RegionWindowState restated = c.restated();
                 emit(restated, true, restated.revision(), now);
                 closed.put(key, restated);
+                emitted = true;
             }
         }
         prune();
+        if (emitted) {
+            // Readable only once committed: commit now rather than at Kafka Streams' next timer (ProcessorConfig.publishInterval).
+            context.commit();
+        }
     }
 
     /** Forgets closed windows older than the horizon, per region, material and window kind, in batches. */

@@ -18,13 +18,17 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the site processor emits, forwarded as {@link SiteOutput}s that the topology routes to their topics. */
+/**
+ * What the site processor emits, forwarded as {@link SiteOutput}s that the topology routes to their topics; counts the
+ * figures and region updates it forwarded ({@link #published}).
+ */
 final class SiteOutputs {
     private static final Logger LOG = LoggerFactory.getLogger(SiteOutputs.class);
 
     private final ProcessorContext<String, SiteOutput> context;
     private final StreamsCounters counters;
     private final ZoneId zone;
+    private long published;
 
     SiteOutputs(ProcessorContext<String, SiteOutput> context, StreamsCounters counters, ZoneId zone) {
         this.context = context;
@@ -36,7 +40,13 @@ final class SiteOutputs {
         context.forward(new Record<>(level.key(), new SiteOutput.Level(level), now));
     }
 
+    /** Flow and key-figure records and region updates forwarded so far by this instance. */
+    long published() {
+        return published;
+    }
+
     void flow(FlowRecord record, long now) {
+        published++;
         context.forward(new Record<>(record.key(), new SiteOutput.Flow(record), now));
     }
 
@@ -45,6 +55,7 @@ final class SiteOutputs {
              boolean isFinal, int revision, long now) {
         KpiRecord record = KpiRecord.of(KpiRecord.SITE, site, region, material, window.id(), window.timeZone(zone), Instant.ofEpochMilli(start),
                 Instant.ofEpochMilli(end), sums, unit, isFinal, revision);
+        published++;
         context.forward(new Record<>(record.key(), new SiteOutput.Kpi(record), now));
         if (region != null) {
             toRegion(RegionEvent.window(region, site, material, window.code(), start, end, sums, unit, isFinal), now);
@@ -52,6 +63,7 @@ final class SiteOutputs {
     }
 
     void toRegion(RegionEvent event, long now) {
+        published++;
         context.forward(new Record<>(event.region(), new SiteOutput.ToRegion(event), now));
     }
 

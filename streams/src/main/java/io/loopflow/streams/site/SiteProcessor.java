@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * the meter's history or the site's number of meters.
  *
  * <p>Windows close by {@link ClosingRule}: after a reading that moved its role's frontier, after a
- * descriptor, and on a wall-clock punctuator every commit interval, which also publishes
- * provisional records of windows changed since the last one (and, final with the next revision,
+ * descriptor, and on a wall-clock punctuator every half commit interval ({@link ProcessorConfig#publishInterval}),
+ * which also publishes provisional records of windows changed since the last one (and, final with the next revision,
  * closed windows that late data restated), prunes held readings below the floors and closed windows
  * past the restatement horizon, and sends each site and material's risen frontier to its region. A
  * closing window is published once with {@code final: true} and {@code revision: 0}, in the same
@@ -94,7 +94,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         this.lagMaxMs = config.lagMax().toMillis();
         this.horizonMs = config.restateHorizon().toMillis();
         this.gapMaxMs = config.gapMax().toMillis();
-        this.punctuateEvery = config.commitInterval();
+        this.punctuateEvery = config.publishInterval();
         this.rule = new ClosingRule(config.grace().toMillis(), flowSizeMs, kpiWindows, zone);
         this.counters = counters;
     }
@@ -339,6 +339,7 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
     }
 
     private void punctuate(long now) {
+        long publishedBefore = out.published();
         List<KeyValue<String, String>> keys = stores.allSiteMaterials();
         List<SiteMaterialState> states = new ArrayList<>(keys.size());
         for (KeyValue<String, String> sm : keys) {
@@ -356,6 +357,11 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
             SiteMaterialState s = states.get(i);
             regions.sendProgress(sm.key, sm.value, regionOf(sm.key), s, s.siteFrontier(), true, now);
             stores.putSiteMaterial(sm.key, sm.value, s);
+        }
+        if (out.published() != publishedBefore) {
+            // Figures are readable (read_committed) only once committed: commit now rather than at Kafka Streams' next
+            // timer, which could be a whole commit interval away.
+            context.commit();
         }
     }
 
