@@ -157,9 +157,12 @@ class LateDataIT {
             // then the weighbridge tickets of yesterday arrive: two, and once their restatement is out, the third
             long ticketsAt = System.nanoTime();
             publishTickets(plant, 0, 2);
+            // both restatements out, the site's and the region's (a stage later): a ticket arriving before the region has
+            // published may be coalesced with them into one revision, as the contract allows
             await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
                 poll();
                 assertThat(latestFinals().get(key("site", "asnaes", KpiRecord.DAY, DAY_START)).sums().outDisposal()).isEqualTo(20.0);
+                assertThat(latestFinals().get(key("region", REGION, KpiRecord.DAY, DAY_START)).sums().outDisposal()).isEqualTo(20.0);
             });
             publishTickets(plant, 2, TICKETS.size());
             await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {

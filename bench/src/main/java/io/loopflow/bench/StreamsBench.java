@@ -74,11 +74,13 @@ public final class StreamsBench {
     private final int partitions;
     private final int streamThreads;
     private final int warmups;
+    private final int variantRounds;
     /** The warm-up rounds after the first (cold) one: baseline and processor rates, in order. */
     private final List<String> warmupRates = new ArrayList<>();
 
-    private StreamsBench(int readings, Duration deadline, Path out, int partitions, int streamThreads, int warmups) {
+    private StreamsBench(int readings, Duration deadline, Path out, int partitions, int streamThreads, int warmups, int variantRounds) {
         this.warmups = warmups;
+        this.variantRounds = variantRounds;
         this.readings = readings;
         this.deadline = deadline;
         this.out = out;
@@ -88,10 +90,10 @@ public final class StreamsBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = Options.parse(args, Map.of("readings", "100000", "deadline", "300",
-                "out", "bench/target/streams-results.md", "partitions", "1", "stream-threads", "1", "warmups", "3"));
+                "out", "bench/target/streams-results.md", "partitions", "1", "stream-threads", "1", "warmups", "3", "variant-rounds", "2"));
         new StreamsBench(Integer.parseInt(opts.get("readings")), Duration.ofSeconds(Long.parseLong(opts.get("deadline"))),
                 Path.of(opts.get("out")), Integer.parseInt(opts.get("partitions")), Integer.parseInt(opts.get("stream-threads")),
-                Integer.parseInt(opts.get("warmups"))).run();
+                Integer.parseInt(opts.get("warmups")), Integer.parseInt(opts.get("variant-rounds"))).run();
     }
 
     private void run() throws Exception {
@@ -132,6 +134,9 @@ public final class StreamsBench {
             Measure alo = topologyAlone(kafka.bootstrapServers(), dir, StreamsConfig.AT_LEAST_ONCE);
             long stateBytes = Options.directorySize(dir.resolve(APPLICATION_ID));
             Restating late = restating(kafka.bootstrapServers(), dir, w);
+            String variantSpec = System.getenv("BENCH_STREAMS_VARIANTS");
+            String variants = variantSpec == null || variantSpec.isBlank() ? ""
+                    : variants(kafka.bootstrapServers(), dir, variantSpec, variantRounds);
 
             report.append("- readings: ").append(readings).append(" (100 meters, 10 sites, 1 s apart per meter: ")
                     .append(readings / Workload.METERS).append(" s of event time), pre-loaded at ")
@@ -160,6 +165,7 @@ public final class StreamsBench {
                 report.append("\n- warm-up rounds between the cold rows and the measured ones (own group and application id each): ")
                         .append(String.join("; ", warmupRates));
             }
+            report.append(variants);
             threadTime.forEach((app, use) -> report.append("\n- stream thread of ").append(app).append(" (Kafka Streams' thread metrics): ")
                     .append(use));
             progressOf.forEach((app, p) -> report.append("\n- progress of ").append(app).append(": ").append(p));
@@ -282,7 +288,56 @@ public final class StreamsBench {
      * surplus application), with the processor's own properties and {@code guarantee} as the processing guarantee.
      */
     private Measure topologyAlone(String bootstrap, Path dir, String guarantee) throws Exception {
-        String applicationId = "bench-topology-" + guarantee.replace('_', '-');
+        // Experiment hook: extra Kafka Streams properties for the topology-alone runs, e.g. BENCH_STREAMS_PROPS="a=1,b=2".
+        String extra = System.getenv("BENCH_STREAMS_PROPS");
+        if (extra != null && !extra.isBlank()) {
+            LOG.info("topology-alone runs with extra properties {}", extra);
+        }
+        return topologyAlone(bootstrap, dir, "bench-topology-" + guarantee.replace('_', '-'), guarantee, properties(extra));
+    }
+
+    /** {@code "a=1,b=2"} as properties; none for null or blank. */
+    private static Properties properties(String list) {
+        Properties props = new Properties();
+        if (list != null && !list.isBlank()) {
+            for (String kv : list.split(",")) {
+                String[] p = kv.split("=", 2);
+                if (p.length != 2) {
+                    throw new IllegalArgumentException("not key=value: '" + kv + "' in '" + list + "'");
+                }
+                props.put(p[0].trim(), p[1].trim());
+            }
+        }
+        return props;
+    }
+
+    /**
+     * The flow topology alone, exactly-once, once per variant of {@code BENCH_STREAMS_VARIANTS}
+     * ({@code name:key=value,...;name:...}, an empty list for the product's properties), the variants interleaved and
+     * repeated {@code rounds} times so that the drift of a run falls on every variant alike.
+     */
+    private String variants(String bootstrap, Path dir, String spec, int rounds) throws Exception {
+        Map<String, Properties> variants = new LinkedHashMap<>();
+        for (String v : spec.split(";")) {
+            String[] nameAndProps = v.split(":", 2);
+            variants.put(nameAndProps[0].trim(), properties(nameAndProps.length > 1 ? nameAndProps[1] : ""));
+        }
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            for (Map.Entry<String, Properties> v : variants.entrySet()) {
+                String applicationId = "bench-variant-" + v.getKey() + "-" + round;
+                Measure m = topologyAlone(bootstrap, dir, applicationId, StreamsConfig.EXACTLY_ONCE_V2, v.getValue());
+                rates.computeIfAbsent(v.getKey(), k -> new ArrayList<>()).add(m.rate());
+            }
+        }
+        StringBuilder sb = new StringBuilder("\n\n| variant (flow topology alone, exactly_once_v2) | properties | readings/s per round | mean |\n|---|---|---|---:|\n");
+        rates.forEach((name, r) -> sb.append("| ").append(name).append(" | ").append(variants.get(name).isEmpty() ? "(the product's)" : variants.get(name))
+                .append(" | ").append(String.join(", ", r.stream().map(IngestBench::fmt0).toList())).append(" | ")
+                .append(IngestBench.fmt0(r.stream().mapToDouble(Double::doubleValue).average().orElseThrow())).append(" |\n"));
+        return sb.toString();
+    }
+
+    private Measure topologyAlone(String bootstrap, Path dir, String applicationId, String guarantee, Properties extra) throws Exception {
         ProcessorConfig config = ProcessorConfig.defaults(bootstrap, dir.resolve(applicationId))
                 .withApplicationId(applicationId)
                 .withHttpPort(-1)
@@ -290,15 +345,7 @@ public final class StreamsBench {
         StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
         Properties props = LoopflowTopology.streamsProperties(config, counters);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
-        // Experiment hook: extra Kafka Streams properties for the topology-alone runs, e.g. BENCH_STREAMS_PROPS="a=1,b=2".
-        String extra = System.getenv("BENCH_STREAMS_PROPS");
-        if (extra != null && !extra.isBlank()) {
-            for (String kv : extra.split(",")) {
-                String[] p = kv.split("=", 2);
-                props.put(p[0].trim(), p[1].trim());
-            }
-            LOG.info("topology-alone runs with extra properties {}", extra);
-        }
+        props.putAll(extra);
         long heapBefore = Memory.heapAfterGc();
         long rssBefore = Memory.rss();
         long committedBefore = Memory.heapCommitted();
