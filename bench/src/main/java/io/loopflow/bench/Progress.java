@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,10 @@ final class Progress {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final Pattern streamThread;
     private long[] streamThreadIds;
+    private List<Thread> streamThreads = List.of();
+    /** Where the stream threads were at each sample (see {@link #where}) from the first record processed, and when. */
+    private final List<String> whereSamples = new ArrayList<>();
+    private final List<Long> whereNanos = new ArrayList<>();
     private final List<Metric> processTotals = new ArrayList<>();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bench-progress");
@@ -69,6 +74,14 @@ final class Progress {
             lastTotal = total;
             lastNanos = now;
         }
+        if (firstNanos != 0 && streamThreadIds != null) {
+            // A wall-clock sample of each stream thread (safepoint-biased, but it sees a thread that waits, which CPU
+            // profilers do not), from the first record processed on; the samples after the last one are dropped in stop().
+            for (Thread t : streamThreads) {
+                whereSamples.add(where(t.getStackTrace()));
+                whereNanos.add(now);
+            }
+        }
         if (now >= nextStep) {
             steps.add(total);
             cpuSteps.add(streamThreadCpu());
@@ -76,10 +89,68 @@ final class Progress {
         }
     }
 
+    /** The stream thread's phase in one stack (outermost Kafka Streams phase that is on it), and what it was doing in it. */
+    static String where(StackTraceElement[] stack) {
+        String phase = "other";
+        for (int i = stack.length - 1; i >= 0; i--) {
+            String m = stack[i].getClassName() + "." + stack[i].getMethodName();
+            if (m.endsWith("StreamThread.pollPhase")) {
+                phase = "poll";
+                break;
+            } else if (m.endsWith("TaskManager.commit") || m.endsWith("TaskExecutor.commitTasksAndMaybeUpdateCommittableOffsets")
+                    || m.endsWith("TaskManager.commitTasksAndMaybeUpdateCommittableOffsets")) {
+                phase = "commit";
+                break;
+            } else if (m.endsWith("TaskManager.punctuate")) {
+                phase = "punctuate";
+                break;
+            } else if (m.endsWith("TaskManager.process")) {
+                phase = "process";
+                break;
+            }
+        }
+        // In a commit or a punctuation, the outermost producer call and the outermost LoopFlow or store call tell what it waits for.
+        String detail = "";
+        for (int i = stack.length - 1; i >= 0 && !phase.equals("process"); i--) {
+            String c = stack[i].getClassName();
+            if (stack[i].getMethodName().equals("punctuate") && c.startsWith("io.loopflow.") && !c.contains("$$Lambda") && i > 0) {
+                // which step of the processor's punctuation: the method it called
+                String inner = stack[i - 1].getClassName();
+                detail = " in " + c.substring(c.lastIndexOf('.') + 1) + " > " + inner.substring(inner.lastIndexOf('.') + 1) + "."
+                        + stack[i - 1].getMethodName();
+                break;
+            }
+            if (phase.equals("punctuate")) {
+                continue;
+            }
+            if (c.startsWith("org.apache.kafka.clients.producer.") || c.endsWith(".StreamsProducer") || c.endsWith(".RecordCollectorImpl")
+                    || c.startsWith("io.loopflow.") || c.endsWith("CachingKeyValueStore")) {
+                detail = " in " + c.substring(c.lastIndexOf('.') + 1) + "." + stack[i].getMethodName();
+                break;
+            }
+        }
+        String top = stack.length == 0 ? "?" : stack[0].getClassName().substring(stack[0].getClassName().lastIndexOf('.') + 1) + "."
+                + stack[0].getMethodName();
+        boolean waiting = top.startsWith("EPoll.wait") || top.startsWith("Unsafe.park") || top.startsWith("Object.wait")
+                || top.startsWith("Thread.sleep");
+        return phase + detail + (waiting ? ", waiting (" + top + ")" : ", running");
+    }
+
+    /** The samples up to the last record processed, by where the thread was. */
+    private Map<String, Integer> whereUntilLast() {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < whereSamples.size(); i++) {
+            if (whereNanos.get(i) <= lastNanos) {
+                counts.merge(whereSamples.get(i), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+
     private long streamThreadCpu() {
         if (streamThreadIds == null) {
-            streamThreadIds = Thread.getAllStackTraces().keySet().stream().filter(t -> streamThread.matcher(t.getName()).matches())
-                    .mapToLong(Thread::getId).toArray();
+            streamThreads = Thread.getAllStackTraces().keySet().stream().filter(t -> streamThread.matcher(t.getName()).matches()).toList();
+            streamThreadIds = streamThreads.stream().mapToLong(Thread::getId).toArray();
         }
         long ns = 0;
         for (long id : streamThreadIds) {
@@ -134,7 +205,7 @@ final class Progress {
             }
             return new Summary(firstNanos == 0 ? Double.NaN : (firstNanos - startNanos) / 1e9,
                     lastNanos == 0 ? Double.NaN : (lastNanos - startNanos) / 1e9, lastTotal, perStep, cpuPerStep,
-                    streamThreadIds == null ? 0 : streamThreadIds.length);
+                    streamThreadIds == null ? 0 : streamThreadIds.length, whereUntilLast(), (int) whereNanos.stream().filter(n -> n <= lastNanos).count());
         }
     }
 
@@ -142,7 +213,8 @@ final class Progress {
      * Seconds from the start to the first and to the last record processed, records processed in all (readings and the
      * region stage's repartition records, descriptors), and records processed in each 250 ms step.
      */
-    record Summary(double first, double last, long records, List<Long> perStep, List<Long> cpuMsPerStep, int streamThreads) {
+    record Summary(double first, double last, long records, List<Long> perStep, List<Long> cpuMsPerStep, int streamThreads,
+                   Map<String, Integer> where, int whereSamples) {
 
         String describe(double caughtUp, int readings) {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
@@ -157,6 +229,12 @@ final class Progress {
             sb.append("; CPU ms of its ").append(streamThreads).append(" stream thread(s) per step (the first from the first sample):");
             for (int i = 0; i < cpuMsPerStep.size() && (i + 1) * STEP_MS / 1000.0 <= last; i++) {
                 sb.append(' ').append(cpuMsPerStep.get(i));
+            }
+            if (whereSamples > 0) {
+                sb.append("; where its stream thread(s) were, ").append(whereSamples).append(" samples every 10 ms from the first to the last "
+                        + "record processed:");
+                where.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).forEach(e -> sb.append(
+                        String.format(Locale.ROOT, " %s %.0f %%;", e.getKey(), 100.0 * e.getValue() / whereSamples)));
             }
             return sb.toString();
         }

@@ -174,7 +174,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
             RegionWindowState w = kv.value;
             if (w.allContributorsClosed() && Frontier.passed(frontier, w.end(), graceMs)) {
                 emit(w, true, 0, now);
-                windows.delete(kv.key);
+                windows.put(kv.key, null); // a delete without reading the old value back (SiteStores.forget)
                 closed.put(kv.key, w.closedNow());
                 String floorKey = floorKey(rm, w.code());
                 RegionFloor floor = floors.get(floorKey);
@@ -192,7 +192,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
         for (String key : keys) {
-            dirty.delete(key);
+            dirty.put(key, null);
             RegionWindowState open = windows.get(key);
             if (open != null) {
                 if (open.dirty()) {
@@ -238,7 +238,7 @@ public final class RegionProcessor implements Processor<String, RegionEvent, Str
             }
             for (KeyValue<String, RegionWindowState> w : old) {
                 if (w.value.end() <= horizon) {
-                    closed.delete(w.key);
+                    closed.put(w.key, null);
                 }
             }
             floors.put(kv.key, new RegionFloor(f.closedUntil(), horizon));
