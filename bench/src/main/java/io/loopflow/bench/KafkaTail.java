@@ -4,6 +4,7 @@ import io.loopflow.core.Topic;
 import io.loopflow.core.Topics;
 import io.loopflow.core.model.ReadingRecord;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,8 @@ final class KafkaTail<V> implements AutoCloseable {
     private final Thread thread;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** For each record read: ms from its timestamp (when its producer stamped it) to when this tail read it. */
+    private final List<Long> readDelays = new ArrayList<>();
 
     /** Hands every value written to {@code topic} from now on to {@code onValue} (on the tail's thread). */
     KafkaTail(String bootstrap, Topic<String, V> topic, Consumer<V> onValue) {
@@ -67,6 +70,10 @@ final class KafkaTail<V> implements AutoCloseable {
         try {
             while (running.get()) {
                 for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(100))) {
+                    long delay = System.currentTimeMillis() - r.timestamp();
+                    synchronized (readDelays) {
+                        readDelays.add(delay);
+                    }
                     onValue.accept(r.value());
                 }
             }
@@ -74,6 +81,22 @@ final class KafkaTail<V> implements AutoCloseable {
             failure.set(e);
             LOG.error("Kafka tail failed", e);
         }
+    }
+
+    /**
+     * The {@code percentile} of the ms from each record's timestamp to when this tail read it (for the stream processor's
+     * output: from the punctuation or record that wrote it to its commit, plus this tail's fetch); NaN before any record.
+     */
+    double readDelayMillis(double percentile) {
+        List<Long> sorted;
+        synchronized (readDelays) {
+            sorted = new ArrayList<>(readDelays);
+        }
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        sorted.sort(null);
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(percentile / 100.0 * sorted.size()) - 1));
     }
 
     /** Throws when the reading thread failed (the figures would otherwise read as "nothing arrived"). */

@@ -4,6 +4,7 @@ import io.loopflow.core.Topics;
 import io.loopflow.core.inbound.InboundTopic;
 import io.loopflow.core.json.Json;
 import io.loopflow.core.model.FlowRecord;
+import io.loopflow.core.model.ReadingRecord;
 import io.loopflow.core.model.Rejection;
 import io.loopflow.embedded.EmbeddedKafka;
 import io.loopflow.embedded.TopicSetup;
@@ -216,13 +217,27 @@ public final class PipelineBench {
         Snapshot before = Snapshot.take();
         double published;
         boolean all;
-        try (KafkaTail<FlowRecord> tail = new KafkaTail<>(bootstrap, Topics.FLOWS, figures); Plant plant = new Plant(uri)) {
+        // Paced: where the latency goes, at two more points: the reading in Kafka (the gateway's part), and a flow record
+        // from its timestamp (the processor's punctuation or reading that wrote it) to readable (its commit).
+        Arrivals landed = new Arrivals(included);
+        try (KafkaTail<FlowRecord> tail = new KafkaTail<>(bootstrap, Topics.FLOWS, figures);
+             KafkaTail<ReadingRecord> readingsTail = reported && perSecond > 0 ? KafkaTail.readings(bootstrap, w, landed) : null;
+             Plant plant = new Plant(uri)) {
             long t0 = System.nanoTime();
             plant.publish(w, included, 0, count, perSecond);
             publishClosingReadings(plant, w);
             plant.awaitAcks();
             published = count * 1e9 / (System.nanoTime() - t0);
             all = finals.awaitAll(deadline.minusNanos(System.nanoTime() - t0));
+            if (readingsTail != null) {
+                readingsTail.check();
+                notes.add(String.format(Locale.ROOT, "%s, where the latency goes: publish -> reading in Kafka (Mosquitto, gateway, "
+                                + "producer) p50 %s ms, p99 %s ms; a flow record's timestamp (the punctuation or reading that wrote "
+                                + "it) -> readable by a read_committed consumer (the commit after it) p50 %s ms, p99 %s ms; the rest "
+                                + "of publish -> first figure is the processor: fetching, processing, and waiting for the next "
+                                + "punctuation (every %d ms)", phase, fmt(landed.latencyMillisOfAll(50)), fmt(landed.latencyMillisOfAll(99)),
+                        fmt(tail.readDelayMillis(50)), fmt(tail.readDelayMillis(99)), processorConfig.publishInterval().toMillis()));
+            }
         }
         Snapshot after = Snapshot.take();
         LOG.info("{}: {} readings/s publish -> final figure, publish -> first figure p50 {} ms, p99 {} ms ({} flow windows){}", phase,
