@@ -344,9 +344,9 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
 
     private void punctuate(long now) {
         long publishedBefore = out.published();
-        // Pruning every commit interval, not at every publishing: its range lookups per meter are the punctuation's main
-        // cost (bench/run.sh streams: 10 % of the stream thread when it ran every half interval), and what it forgets
-        // can wait.
+        // Pruning every commit interval, not at every publishing: it is the punctuation's main cost (a range lookup per
+        // meter, two deletes per reading; bench/run.sh streams: 10-22 % of the stream thread when it ran every half
+        // interval, 5-7 % now), and what it forgets can wait.
         boolean pruneNow = prunedAt == Long.MIN_VALUE || now - prunedAt >= pruneEveryMs;
         if (pruneNow) {
             prunedAt = now;
