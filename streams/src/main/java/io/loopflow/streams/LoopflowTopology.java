@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -62,8 +61,6 @@ public final class LoopflowTopology {
     private static final Serde<String> KEY = Serdes.String();
     /** Record cache of the stores: a commit interval's worth of changed entries at tens of thousands of readings a second. */
     static final long STATE_CACHE_BYTES = 32L * 1024 * 1024;
-    /** How long the broker may hold the stream threads' fetches when there is nothing to return (see streamsProperties). */
-    static final int FETCH_MAX_WAIT_MS = 10;
 
     private LoopflowTopology() {
     }
@@ -160,13 +157,10 @@ public final class LoopflowTopology {
         // be 0, so a new meter's descriptor is processed before its readings when both wait in a backlog. -1 would save the
         // 8-9 % of the stream thread that Kafka Streams 4.3.1 spends formatting messages for empty inputs, at that risk.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
-        // The stream thread pauses loopflow.readings while it holds 1,000 of its records, and the consumer then sends its
-        // next fetch without it: for the idle inputs (meters, sites, region events) alone, which the broker holds for
-        // fetch.max.wait.ms (500 by default) before answering empty. Only then can the resumed readings be fetched, so the
-        // stream thread waited up to half a second at a time, and at start (bench/run.sh streams: fetch latency 129 ms mean,
-        // 503 at most; the first record 0.5 s after RUNNING). 10 ms bounds that wait; a caught-up processor then sends an
-        // empty fetch every 10 ms.
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), FETCH_MAX_WAIT_MS);
+        // fetch.max.wait.ms stays at Kafka's 500 on purpose. The stream thread pauses loopflow.readings while it holds 1,000
+        // of its records, and its next fetch (idle inputs only) can then be held 500 ms by the broker: fetch latency
+        // 119-146 ms mean in bench/run.sh streams. 10 ms cut that to 12-13 ms, but no change in the rate was measurable,
+        // and an idle `loopflow local` used 0.27-0.36 of a core instead of 0.13-0.16 (100 ms: 0.23; 500: 0.13).
         // The one repartition topic (region-events) carries little; purging it every 30 s (the default) only adds broker work,
         // and a purge racing a producer's append makes the broker log a (retried) OutOfOrderSequenceException at ERROR.
         p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 300_000);
