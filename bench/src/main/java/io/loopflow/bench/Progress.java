@@ -131,8 +131,8 @@ final class Progress {
         }
         String top = stack.length == 0 ? "?" : stack[0].getClassName().substring(stack[0].getClassName().lastIndexOf('.') + 1) + "."
                 + stack[0].getMethodName();
-        boolean waiting = top.startsWith("EPoll.wait") || top.startsWith("Unsafe.park") || top.startsWith("Object.wait")
-                || top.startsWith("Thread.sleep");
+        // A thread parked, in epoll or in Object.wait at the top of its stack is waiting, not using the CPU.
+        boolean waiting = top.startsWith("EPoll.wait") || top.startsWith("Unsafe.park") || top.startsWith("Object.wait");
         return phase + detail + (waiting ? ", waiting (" + top + ")" : ", running");
     }
 
