@@ -178,7 +178,7 @@ public final class LoopflowTopology {
             @Override
             public Set<StoreBuilder<?>> stores() {
                 Set<StoreBuilder<?>> stores = new HashSet<>();
-                StoreNames.SITE_STORES.forEach(name -> stores.add(binaryStore(name, !StoreNames.UNCACHED.contains(name))));
+                StoreNames.SITE_STORES.forEach(name -> stores.add(binaryStore(name)));
                 return stores;
             }
         };
@@ -208,10 +208,9 @@ public final class LoopflowTopology {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), KEY, serde).withCachingEnabled();
     }
 
-    /** A persistent, changelogged store of {@code state.Bin} keys and values, read through {@code SiteStores}. */
-    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> binaryStore(String name, boolean cached) {
-        StoreBuilder<KeyValueStore<Bytes, byte[]>> b = Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray());
-        return cached ? b.withCachingEnabled() : b.withCachingDisabled();
+    /** A persistent, changelogged, cached store of {@code state.Bin} keys and values, read through {@code SiteStores}. */
+    private static StoreBuilder<KeyValueStore<Bytes, byte[]>> binaryStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled();
     }
 
     private static <V> Consumed<String, V> consumed(Topic<String, V> topic, String name) {

@@ -6,7 +6,7 @@ import java.util.List;
  * Names of the state stores, repartition topics and processors of {@link LoopflowTopology}. They
  * become changelog and repartition topic names ({@code <application.id>-<name>-changelog},
  * {@code <application.id>-<name>-repartition}); renaming one under a running deployment loses its
- * state, so {@code LoopflowTopologyTest} pins them. Values are in state format 2 (binary,
+ * state, so {@code LoopflowTopologyTest} pins them. Values are in state format 3 (binary,
  * {@code state.StateFormat}); the names of format 1 (JSON) are in {@link #FORMAT_1_TOPICS} so that
  * a processor started against them stops instead of misreading them.
  */
@@ -51,7 +51,6 @@ public final class StoreNames {
      * Site stores written once per reading under a new key and rarely read back: a record cache would only add a
      * sorted insert and a second copy per reading (Kafka Streams changelogs every new key either way).
      */
-    public static final List<String> UNCACHED = List.of(HELD_READINGS, SEEN_SEQS);
     /** The stores of the region processor. */
     public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_CLOSED, REGION_DIRTY, REGION_PROGRESS, REGION_CLOSED_UNTIL);
 

@@ -64,13 +64,16 @@ class ArrivalOrderTest {
     record MeterPlan(MeterKind kind, Role role, List<double[]> readings) {
     }
 
-    /** 1 to 4 meters of random kinds and roles, each with 1 to 25 readings at distinct seconds of a 4-minute span. */
+    /**
+     * 1 to 4 meters of random kinds and roles, each with 1 to 80 readings at distinct seconds of a 4-minute span: more
+     * than a chunk of held readings ({@code SiteStores.CHUNK}, 32), so that chunks fill, split and are pruned.
+     */
     static List<MeterPlan> randomMeters(Random random) {
         int meters = 1 + random.nextInt(4);
         List<MeterPlan> plans = new ArrayList<>();
         for (int m = 0; m < meters; m++) {
             TreeSet<Long> seconds = new TreeSet<>();
-            int n = 1 + random.nextInt(25);
+            int n = 1 + random.nextInt(80);
             while (seconds.size() < n) {
                 seconds.add((long) random.nextInt((int) (SPAN_MS / 1000) + 1));
             }

@@ -85,8 +85,28 @@ class StateFormatIT {
 
         try (StreamProcessor processor = processor("json-app")) {
             assertThatThrownBy(processor::start).isInstanceOf(StateFormat.StateFormatException.class)
-                    .hasMessageContaining(changelog + " was written in state format 1, this stream processor reads format 2")
+                    .hasMessageContaining(changelog + " was written in state format 1, this stream processor reads format " + StateFormat.VERSION)
                     .hasMessageContaining("delete the state directory");
+        }
+    }
+
+    @Test
+    void shouldStopAtStartWhenAChangelogHoldsHeldReadingsOfFormat2() throws Exception {
+        // Format 2 held one reading per entry; format 3 holds chunks of them under the same store name.
+        String changelog = "v2-app-" + StoreNames.HELD_READINGS + "-changelog";
+        admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            byte[] v2 = {2, 0x40, 0, 0, 0, 0, 0, 0, 0, 0};
+            producer.send(new ProducerRecord<>(changelog, "s1\0m1\0".getBytes(StandardCharsets.UTF_8), v2)).get();
+        }
+
+        try (StreamProcessor processor = processor("v2-app")) {
+            assertThatThrownBy(processor::start).isInstanceOf(StateFormat.StateFormatException.class)
+                    .hasMessageContaining(changelog + " was written in state format 2, this stream processor reads format 3")
+                    .hasMessageContaining("delete the state directory");
+            assertThat(processor.state()).isNull();
         }
     }
 

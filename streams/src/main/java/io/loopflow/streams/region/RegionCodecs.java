@@ -7,7 +7,7 @@ import io.loopflow.streams.state.BinSerde;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The binary serdes of the region processor's repartition records and store values (state format 2). */
+/** The binary serdes of the region processor's repartition records and store values (the state format of {@code state.StateFormat}). */
 public final class RegionCodecs {
     private RegionCodecs() {
     }

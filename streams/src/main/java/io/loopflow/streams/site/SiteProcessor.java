@@ -210,8 +210,9 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
         if (verdict.fate() == Admission.Fate.RESTATE) {
             counters.restated();
         }
-        stores.putHeld(site, meter, new HeldReading(ts, value, r.seq()));
-        MeterClockState after = clock.withReading(ts, value, r.seq() == null ? seqBound : Long.valueOf(Math.max(seqBound, r.seq())), now);
+        Long newestChunk = stores.putHeld(site, meter, new HeldReading(ts, value, r.seq()), clock.clock(), clock.chunk());
+        MeterClockState after = clock.withReading(ts, value, r.seq() == null ? seqBound : Long.valueOf(Math.max(seqBound, r.seq())), now,
+                newestChunk);
         stores.putClock(site, material, role, meter, after);
         long thresholdBefore = siteState.lagThreshold(lagMaxMs);
         SiteState siteAfter = siteState.withClock(after.clock());
@@ -393,7 +394,13 @@ public final class SiteProcessor implements Processor<String, SiteEvent, String,
                 for (KeyValue<String, MeterClockState> kv : stores.clocksOf(site, material, ROLES[r])) {
                     MeterState m = stores.meter(site, kv.key);
                     boolean quantity = m != null && m.descriptor().kind() == MeterKind.QUANTITY;
-                    stores.pruneHeld(site, kv.key, quantity ? Math.min(floor, horizonFloor) : floor);
+                    long meterFloor = quantity ? Math.min(floor, horizonFloor) : floor;
+                    Long rewritten = stores.pruneHeld(site, kv.key, meterFloor);
+                    MeterClockState c = kv.value;
+                    if (rewritten != null && c.chunk() != null && c.chunk() < meterFloor) {
+                        // The chunk that held the meter's newest reading was written again under a new key.
+                        stores.putClock(site, material, ROLES[r], kv.key, c.withChunk(rewritten));
+                    }
                 }
             }
             s.prunedTo[r] = floor;

@@ -8,6 +8,7 @@ import io.loopflow.core.model.SiteDescriptor;
 import io.loopflow.streams.StoreNames;
 import io.loopflow.streams.crediting.HeldReading;
 import io.loopflow.streams.state.Bin;
+import io.loopflow.streams.state.StateFormat;
 import io.loopflow.streams.window.ClosedUntil;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The site processor's state, typed: each method reads or writes one kind of entry in one
- * changelogged key-value store of {@link Bin}-encoded keys and values. Every entry is small and
+ * changelogged, cached key-value store of {@link Bin}-encoded keys and values. Every entry is small and
  * bounded; nothing grows with a meter's history or a site's number of meters:
  *
  * <table>
@@ -31,8 +32,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *   <tr><th>store</th><th>key</th><th>value</th></tr>
  *   <tr><td>{@code loopflow-meter-descriptors}</td><td>site, meter</td><td>{@link MeterState}</td></tr>
  *   <tr><td>{@code loopflow-meter-clocks}</td><td>site, material, role, meter</td><td>{@link MeterClockState}</td></tr>
- *   <tr><td>{@code loopflow-held-readings}</td><td>site, meter, ts</td><td>{@link HeldReading}: value, seq</td></tr>
- *   <tr><td>{@code loopflow-seen-seqs}</td><td>site, meter, seq</td><td>ts of the held reading</td></tr>
+ *   <tr><td>{@code loopflow-held-readings}</td><td>site, meter, ts of its first</td><td>a chunk of up to {@link #CHUNK} {@link HeldReading}s: ts, value, seq</td></tr>
+ *   <tr><td>{@code loopflow-seen-seqs}</td><td>site, meter, seq / 64</td><td>the meter's held seqs in that range, as bits of a word</td></tr>
  *   <tr><td>{@code loopflow-site-flow-windows}</td><td>site, material, role, start</td><td>{@link FlowWindowState}, open, or closed within the horizon</td></tr>
  *   <tr><td>{@code loopflow-site-kpi-windows}</td><td>site, material, window code, start</td><td>{@link KpiWindowState}: sums of its closed flow windows</td></tr>
  *   <tr><td>{@code loopflow-dirty-windows}</td><td>kind, window key</td><td>(marker) changed since last published</td></tr>
@@ -114,7 +115,7 @@ public final class SiteStores {
 
     void putClock(String site, String material, Role role, String meter, MeterClockState c) {
         clocks.put(clockKey(site, material, role, meter), Bin.Writer.value().optI64(c.clock()).f64(c.clockValue()).i64(c.lastSeenAt())
-                .optI64(c.maxSeq()).bytes());
+                .optI64(c.maxSeq()).optI64(c.chunk()).bytes());
     }
 
     void deleteClock(String site, String material, Role role, String meter) {
@@ -137,118 +138,307 @@ public final class SiteStores {
 
     private static MeterClockState decodeClock(byte[] v) {
         Bin.Reader r = Bin.Reader.value(v, StoreNames.METER_CLOCKS);
-        // maxSeq was added to format 2 as a trailing field: entries written before it have none (not known).
-        return new MeterClockState(r.optI64(), r.f64(), r.i64(), r.hasMore() ? r.optI64() : null);
+        return new MeterClockState(r.optI64(), r.f64(), r.i64(), r.optI64(), r.optI64());
     }
 
-    // ---- held readings and seen seqs
+    // ---- held readings (in chunks) and seen seqs (in 64-bit words)
 
-    HeldReading held(String site, String meter, long ts) {
-        byte[] v = held.get(timeKey(site, meter, ts));
-        return v == null ? null : decodeHeld(ts, v);
-    }
+    /**
+     * Held readings per chunk at most. A chunk is a run of consecutive held readings of one meter, in ts order, stored
+     * under the ts of its first; chunks never overlap. An in-order reading is appended to the meter's last chunk (its
+     * clock keeps that chunk's key), so the record cache turns a commit interval's appends into one changelog record,
+     * instead of one per reading, and pruning forgets a chunk with one delete. 32 keeps a chunk under 1 KB (26 bytes
+     * per reading), so the copy an append makes stays small.
+     */
+    static final int CHUNK = 32;
+    private static final int ENTRY = 25;
+    private static final int HEAD = 2;
 
-    void putHeld(String site, String meter, HeldReading h) {
-        held.put(timeKey(site, meter, h.ts()), Bin.Writer.value().f64(h.value()).optI64(h.seq()).bytes());
-        if (h.seq() != null) {
-            seqs.put(timeKey(site, meter, h.seq()), Bin.Writer.value().i64(h.ts()).bytes());
+    /** The chunk of held readings with the greatest start at or before {@code ts}: its start and value, or null. */
+    private KeyValue<Long, byte[]> floorChunk(String site, String meter, long ts) {
+        try (KeyValueIterator<Bytes, byte[]> it = held.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, ts))) {
+            if (!it.hasNext()) {
+                return null;
+            }
+            KeyValue<Bytes, byte[]> kv = it.next();
+            return KeyValue.pair(timeOf(kv.key), kv.value);
         }
     }
 
-    /** The newest held reading of the meter before {@code ts}, or null. */
-    HeldReading heldBefore(String site, String meter, long ts) {
-        if (ts == Long.MIN_VALUE) {
-            return null;
-        }
-        try (KeyValueIterator<Bytes, byte[]> it = held.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, ts - 1))) {
-            return it.hasNext() ? decodeHeld(it.next()) : null;
-        }
-    }
-
-    /** The oldest held reading of the meter after {@code ts}, or null. */
-    HeldReading heldAfter(String site, String meter, long ts) {
+    /** The chunk with the least start after {@code ts}, or null. */
+    private KeyValue<Long, byte[]> chunkAfter(String site, String meter, long ts) {
         if (ts == Long.MAX_VALUE) {
             return null;
         }
         try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, ts + 1), timeKey(site, meter, Long.MAX_VALUE))) {
-            return it.hasNext() ? decodeHeld(it.next()) : null;
+            if (!it.hasNext()) {
+                return null;
+            }
+            KeyValue<Bytes, byte[]> kv = it.next();
+            return KeyValue.pair(timeOf(kv.key), kv.value);
         }
     }
 
-    /**
-     * Forgets the meter's held readings before {@code floor} except the newest of them (the
-     * predecessor of the next reading that can still be accepted), with their seqs.
-     *
-     * @return how many were forgotten
-     */
-    int pruneHeld(String site, String meter, long floor) {
-        if (floor == Long.MIN_VALUE) {
-            return 0;
+    private static long timeOf(Bytes key) {
+        byte[] k = key.get();
+        return Bin.Reader.key(k, k.length - 8).ordered();
+    }
+
+    /** The number of held readings in a chunk value of {@code loopflow-held-readings} (for tests and size counts). */
+    public static int readingsIn(byte[] chunk) {
+        StateFormat.check(chunk, StoreNames.HELD_READINGS);
+        return chunk[1] & 0xFF;
+    }
+
+    private static long tsAt(byte[] chunk, int i) {
+        return Bin.Reader.key(chunk, HEAD + i * ENTRY).i64();
+    }
+
+    private static HeldReading readingAt(byte[] chunk, int i) {
+        Bin.Reader r = Bin.Reader.key(chunk, HEAD + i * ENTRY);
+        long ts = r.i64();
+        double value = r.f64();
+        boolean hasSeq = r.bool();
+        long seq = r.i64();
+        return new HeldReading(ts, value, hasSeq ? seq : null);
+    }
+
+    private static List<HeldReading> readings(byte[] chunk) {
+        int n = readingsIn(chunk);
+        List<HeldReading> out = new ArrayList<>(n + 1);
+        for (int i = 0; i < n; i++) {
+            out.add(readingAt(chunk, i));
         }
-        List<HeldReading> before = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, floor - 1))) {
-            while (it.hasNext()) {
-                before.add(decodeHeld(it.next()));
+        return out;
+    }
+
+    private static byte[] chunkOf(List<HeldReading> readings) {
+        Bin.Writer w = Bin.Writer.value().u8(readings.size());
+        for (HeldReading h : readings) {
+            entry(w, h);
+        }
+        return w.bytes();
+    }
+
+    private static void entry(Bin.Writer w, HeldReading h) {
+        w.i64(h.ts()).f64(h.value()).bool(h.seq() != null).i64(h.seq() == null ? 0 : h.seq());
+    }
+
+    /** The held reading of the meter at exactly {@code ts}, or null. */
+    HeldReading held(String site, String meter, long ts) {
+        KeyValue<Long, byte[]> c = floorChunk(site, meter, ts);
+        if (c == null) {
+            return null;
+        }
+        for (int i = readingsIn(c.value) - 1; i >= 0; i--) {
+            long t = tsAt(c.value, i);
+            if (t == ts) {
+                return readingAt(c.value, i);
+            }
+            if (t < ts) {
+                return null;
             }
         }
-        for (int i = 0; i < before.size() - 1; i++) {
-            deleteHeld(site, meter, before.get(i));
+        return null;
+    }
+
+    /** The newest held reading of the meter before {@code ts}, or null: the last one before it in the chunk before it. */
+    HeldReading heldBefore(String site, String meter, long ts) {
+        if (ts == Long.MIN_VALUE) {
+            return null;
         }
-        return Math.max(0, before.size() - 1);
+        KeyValue<Long, byte[]> c = floorChunk(site, meter, ts - 1);
+        if (c == null) {
+            return null;
+        }
+        for (int i = readingsIn(c.value) - 1; i >= 0; i--) {
+            if (tsAt(c.value, i) < ts) {
+                return readingAt(c.value, i);
+            }
+        }
+        return null; // not reached: a chunk's first reading is its start, at or before ts - 1
+    }
+
+    /** The oldest held reading of the meter after {@code ts}, or null: in the chunk holding {@code ts}, else the next one's first. */
+    HeldReading heldAfter(String site, String meter, long ts) {
+        if (ts == Long.MAX_VALUE) {
+            return null;
+        }
+        KeyValue<Long, byte[]> c = floorChunk(site, meter, ts);
+        if (c != null) {
+            int n = readingsIn(c.value);
+            for (int i = 0; i < n; i++) {
+                if (tsAt(c.value, i) > ts) {
+                    return readingAt(c.value, i);
+                }
+            }
+        }
+        KeyValue<Long, byte[]> next = chunkAfter(site, meter, ts);
+        return next == null ? null : readingAt(next.value, 0);
+    }
+
+    /**
+     * Holds {@code h} (not held yet: its ts and seq were checked), and its seq in the meter's seq index. An in-order
+     * reading ({@code clock} null or before it) is appended to the meter's last chunk, whose start {@code lastChunk} the
+     * meter's clock keeps (null, or a chunk that no longer ends at {@code clock}: looked up); a full chunk starts a new
+     * one. An out-of-order reading goes into the chunk before it, which splits in two when full.
+     *
+     * @return the start of the chunk that now holds the meter's newest reading, for its clock; null when not known
+     */
+    Long putHeld(String site, String meter, HeldReading h, Long clock, Long lastChunk) {
+        if (h.seq() != null) {
+            addSeq(site, meter, h.seq());
+        }
+        long ts = h.ts();
+        boolean inOrder = clock == null || ts > clock;
+        KeyValue<Long, byte[]> c = null;
+        if (inOrder && lastChunk != null) {
+            byte[] v = held.get(timeKey(site, meter, lastChunk));
+            if (v != null && clock != null && tsAt(v, readingsIn(v) - 1) == clock) {
+                c = KeyValue.pair(lastChunk, v);
+            }
+        }
+        if (c == null) {
+            c = floorChunk(site, meter, ts);
+        }
+        if (c == null || (inOrder && readingsIn(c.value) >= CHUNK)) {
+            held.put(timeKey(site, meter, ts), chunkOf(List.of(h)));
+            return inOrder ? Long.valueOf(ts) : lastChunk;
+        }
+        if (inOrder) {
+            // An append: the chunk's bytes, one entry more.
+            byte[] v = c.value;
+            Bin.Writer w = Bin.Writer.key();
+            entry(w, h);
+            byte[] e = w.bytes();
+            byte[] appended = Arrays.copyOf(v, v.length + e.length);
+            System.arraycopy(e, 0, appended, v.length, e.length);
+            appended[1] = (byte) (readingsIn(v) + 1);
+            held.put(timeKey(site, meter, c.key), appended);
+            return c.key;
+        }
+        List<HeldReading> rs = readings(c.value);
+        int at = 0;
+        while (at < rs.size() && rs.get(at).ts() < ts) {
+            at++;
+        }
+        rs.add(at, h);
+        boolean holdsNewest = clock != null && rs.get(rs.size() - 1).ts() == clock;
+        if (rs.size() <= CHUNK) {
+            held.put(timeKey(site, meter, c.key), chunkOf(rs));
+            return holdsNewest ? c.key : lastChunk;
+        }
+        List<HeldReading> lower = rs.subList(0, rs.size() / 2);
+        List<HeldReading> upper = rs.subList(rs.size() / 2, rs.size());
+        held.put(timeKey(site, meter, c.key), chunkOf(lower));
+        held.put(timeKey(site, meter, upper.get(0).ts()), chunkOf(upper));
+        return holdsNewest ? Long.valueOf(upper.get(0).ts()) : lastChunk;
+    }
+
+    /**
+     * Forgets the meter's held readings before {@code floor} except the newest of them (the predecessor of the next
+     * reading that can still be accepted), with their seqs: the chunks wholly before it are deleted, the one it falls in
+     * is written again from that newest reading on.
+     *
+     * @return the start of the chunk rewritten, which holds what is left of the chunks before {@code floor}; null if
+     *     none was
+     */
+    Long pruneHeld(String site, String meter, long floor) {
+        if (floor == Long.MIN_VALUE) {
+            return null;
+        }
+        List<KeyValue<Long, byte[]>> before = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, floor - 1))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                before.add(KeyValue.pair(timeOf(kv.key), kv.value));
+            }
+        }
+        if (before.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < before.size() - 1; i++) {
+            forgetSeqs(site, meter, readings(before.get(i).value));
+            forget(held, timeKey(site, meter, before.get(i).key));
+        }
+        // The last chunk starting before the floor holds the newest reading before it: keep that one and those after it.
+        KeyValue<Long, byte[]> last = before.get(before.size() - 1);
+        List<HeldReading> rs = readings(last.value);
+        int keep = 0;
+        while (keep + 1 < rs.size() && rs.get(keep + 1).ts() < floor) {
+            keep++;
+        }
+        if (keep == 0) {
+            return null;
+        }
+        forgetSeqs(site, meter, rs.subList(0, keep));
+        forget(held, timeKey(site, meter, last.key));
+        List<HeldReading> left = rs.subList(keep, rs.size());
+        held.put(timeKey(site, meter, left.get(0).ts()), chunkOf(left));
+        return left.get(0).ts();
     }
 
     /** Forgets every held reading and seq of the meter (a new crediting history, or the meter is gone). */
     void clearHeld(String site, String meter) {
         Bytes prefix = Bytes.wrap(key2(site, meter).get());
-        List<HeldReading> all = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = held.prefixScan(prefix, PREFIX)) {
-            while (it.hasNext()) {
-                all.add(decodeHeld(it.next()));
+        for (KeyValueStore<Bytes, byte[]> store : List.of(held, seqs)) {
+            List<Bytes> keys = new ArrayList<>();
+            try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(prefix, PREFIX)) {
+                while (it.hasNext()) {
+                    keys.add(it.next().key);
+                }
             }
-        }
-        all.forEach(h -> deleteHeld(site, meter, h));
-        // seqs of readings whose held entry is gone already (none expected; keeps the index exact)
-        List<Bytes> orphans = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = seqs.prefixScan(prefix, PREFIX)) {
-            while (it.hasNext()) {
-                orphans.add(it.next().key);
-            }
-        }
-        orphans.forEach(k -> forget(seqs, k));
-    }
-
-    private void deleteHeld(String site, String meter, HeldReading h) {
-        forget(held, timeKey(site, meter, h.ts()));
-        if (h.seq() != null) {
-            forget(seqs, timeKey(site, meter, h.seq()));
+            keys.forEach(k -> forget(store, k));
         }
     }
 
-    /** True when a held reading of the meter has this {@code seq}. */
+    // A meter's seqs are kept as set bits of 64-bit words, keyed by seq / 64: consecutive seqs, the usual case, share a
+    // word, which the record cache rewrites in place.
+
+    /** The number of seqs in a value of {@code loopflow-seen-seqs} (for tests and size counts). */
+    public static int seqsIn(byte[] word) {
+        return Long.bitCount(Bin.Reader.value(word, StoreNames.SEEN_SEQS).i64());
+    }
+
+    private long seqWord(Bytes key) {
+        byte[] v = seqs.get(key);
+        return v == null ? 0 : Bin.Reader.value(v, StoreNames.SEEN_SEQS).i64();
+    }
+
+    private void addSeq(String site, String meter, long seq) {
+        Bytes key = timeKey(site, meter, Math.floorDiv(seq, 64));
+        seqs.put(key, Bin.Writer.value().i64(seqWord(key) | 1L << Math.floorMod(seq, 64)).bytes());
+    }
+
+    private void forgetSeqs(String site, String meter, List<HeldReading> readings) {
+        for (HeldReading h : readings) {
+            if (h.seq() != null) {
+                Bytes key = timeKey(site, meter, Math.floorDiv(h.seq(), 64));
+                long word = seqWord(key) & ~(1L << Math.floorMod(h.seq(), 64));
+                if (word == 0) {
+                    forget(seqs, key);
+                } else {
+                    seqs.put(key, Bin.Writer.value().i64(word).bytes());
+                }
+            }
+        }
+    }
+
     /** The highest seq in the meter's index, or {@link Long#MIN_VALUE} when it has none (one reverse lookup). */
     long maxSeq(String site, String meter) {
         try (KeyValueIterator<Bytes, byte[]> it = seqs.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, Long.MAX_VALUE))) {
             if (!it.hasNext()) {
                 return Long.MIN_VALUE;
             }
-            byte[] k = it.next().key.get();
-            return Bin.Reader.key(k, k.length - 8).ordered();
+            KeyValue<Bytes, byte[]> kv = it.next();
+            long word = Bin.Reader.value(kv.value, StoreNames.SEEN_SEQS).i64();
+            return timeOf(kv.key) * 64 + 63 - Long.numberOfLeadingZeros(word);
         }
     }
 
+    /** True when a held reading of the meter has this {@code seq}. */
     boolean seqSeen(String site, String meter, long seq) {
-        return seqs.get(timeKey(site, meter, seq)) != null;
-    }
-
-    private static HeldReading decodeHeld(KeyValue<Bytes, byte[]> kv) {
-        byte[] k = kv.key.get();
-        long ts = Bin.Reader.key(k, k.length - 8).ordered();
-        return decodeHeld(ts, kv.value);
-    }
-
-    private static HeldReading decodeHeld(long ts, byte[] v) {
-        Bin.Reader r = Bin.Reader.value(v, StoreNames.HELD_READINGS);
-        return new HeldReading(ts, r.f64(), r.optI64());
+        return (seqWord(timeKey(site, meter, Math.floorDiv(seq, 64))) & 1L << Math.floorMod(seq, 64)) != 0;
     }
 
     // ---- windows

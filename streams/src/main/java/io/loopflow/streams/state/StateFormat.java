@@ -3,13 +3,14 @@ package io.loopflow.streams.state;
 /**
  * The format of the stream processor's internal state: store values (and so their changelogs) and
  * repartition records start with {@link #VERSION}. Format 1 was JSON (its first byte is {@code '{'});
- * format 2 is {@link Bin}. A processor never reads another format: it stops with
+ * format 2 is {@link Bin} with one held reading and one seq per entry; format 3 keeps held readings in
+ * chunks of up to 32 and seqs as bits of 64-bit words, and the clock of a meter the key of its last chunk. A processor never reads another format: it stops with
  * {@link StateFormatException}, whose message says how to reset (README, "Upgrading the stream
  * processor's state"), rather than computing figures from state it misreads.
  */
 public final class StateFormat {
     /** The format this code writes and reads. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** What to do when the state is of another format. */
     public static final String RESET_HINT = "stop every `loopflow streams`/`loopflow local` of this application id, then reset it: "
