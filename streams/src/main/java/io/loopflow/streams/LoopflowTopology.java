@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -61,6 +62,8 @@ public final class LoopflowTopology {
     private static final Serde<String> KEY = Serdes.String();
     /** Record cache of the stores: a commit interval's worth of changed entries at tens of thousands of readings a second. */
     static final long STATE_CACHE_BYTES = 32L * 1024 * 1024;
+    /** How long the broker may hold the main consumer's fetch when it has no new data (see {@link #streamsProperties}). */
+    static final int MAIN_CONSUMER_FETCH_MAX_WAIT_MS = 200;
 
     private LoopflowTopology() {
     }
@@ -157,10 +160,15 @@ public final class LoopflowTopology {
         // be 0, so a new meter's descriptor is processed before its readings when both wait in a backlog. -1 would save the
         // 8-9 % of the stream thread that Kafka Streams 4.3.1 spends formatting messages for empty inputs, at that risk.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
-        // fetch.max.wait.ms stays at Kafka's 500 on purpose. The stream thread pauses loopflow.readings while it holds 1,000
-        // of its records, and its next fetch (idle inputs only) can then be held 500 ms by the broker: fetch latency
-        // 119-146 ms mean in bench/run.sh streams. 10 ms cut that to 12-13 ms, but no change in the rate was measurable,
-        // and an idle `loopflow local` used 0.27-0.36 of a core instead of 0.13-0.16 (100 ms: 0.23; 500: 0.13).
+        // The main consumer has one fetch in flight per broker. While loopflow.readings has records buffered, its next fetch
+        // asks only for the idle inputs (meters, sites, the empty repartition topic), and the broker holds it up to
+        // fetch.max.wait.ms; readings cannot be fetched until it returns. So also at start: the region task is ready first
+        // and its lone fetch delays the site task's first records. Kafka's 500 ms made the stream thread wait 7-30 % of a
+        // backlog run and start 0.5 s late in about half the runs; 200 ms: +23 % in bench/run.sh streams (4 interleaved
+        // rounds, 29,557 against 23,992 readings/s; 100 ms: 29,268) for +0.02 of a core when idle (an idle `loopflow local`
+        // 0.152-0.158 cores against 0.134-0.141; 100 ms: 0.20; 10 ms: 0.27-0.36). Only the main consumer: the restore and
+        // global consumers keep Kafka's default.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), MAIN_CONSUMER_FETCH_MAX_WAIT_MS);
         // The one repartition topic (region-events) carries little; purging it every 30 s (the default) only adds broker work,
         // and a purge racing a producer's append makes the broker log a (retried) OutOfOrderSequenceException at ERROR.
         p.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 300_000);

@@ -2,15 +2,20 @@ package io.loopflow.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pins the names of stores, topics and processors: they become changelog and repartition topic
- * names, and renaming one under a running deployment loses its state.
+ * names, and renaming one under a running deployment loses its state. Also the one consumer setting
+ * the processor departs from Kafka's default with.
  */
 class LoopflowTopologyTest {
     private final TopologyDescription description =
@@ -95,5 +100,13 @@ class LoopflowTopologyTest {
             }
         }
         throw new AssertionError("no processor " + name + " in\n" + description);
+    }
+
+    @Test
+    void shouldLetTheBrokerHoldOnlyTheMainConsumersFetchesForAShortWhile() {
+        Properties p = LoopflowTopology.streamsProperties(ProcessorConfig.defaults("unused:9092", Path.of("unused")),
+                new StreamsCounters(new SimpleMeterRegistry()));
+        assertThat(new StreamsConfig(p).getMainConsumerConfigs("g", "c", 0)).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
+        assertThat(new StreamsConfig(p).getRestoreConsumerConfigs("c")).doesNotContainKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
     }
 }
