@@ -47,10 +47,6 @@ public final class StoreNames {
     /** The stores of the site processor. */
     public static final List<String> SITE_STORES = List.of(METER_DESCRIPTORS, METER_CLOCKS, HELD_READINGS, SEEN_SEQS, FLOW_WINDOWS,
             KPI_WINDOWS, DIRTY_WINDOWS, SITE_MATERIALS, SITE_STATES, STOCK_LEVELS);
-    /**
-     * Site stores written once per reading under a new key and rarely read back: a record cache would only add a
-     * sorted insert and a second copy per reading (Kafka Streams changelogs every new key either way).
-     */
     /** The stores of the region processor. */
     public static final List<String> REGION_STORES = List.of(REGION_WINDOWS, REGION_CLOSED, REGION_DIRTY, REGION_PROGRESS, REGION_CLOSED_UNTIL);
 

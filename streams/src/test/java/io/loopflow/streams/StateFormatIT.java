@@ -74,14 +74,9 @@ class StateFormatIT {
     @Test
     void shouldStopAtStartWhenAChangelogHoldsJson() throws Exception {
         String changelog = "json-app-" + StoreNames.FLOW_WINDOWS + "-changelog";
-        admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(changelog, "s1/gypsum".getBytes(StandardCharsets.UTF_8), null)).get();
-            producer.send(new ProducerRecord<>(changelog, "s1/gypsum/out.reuse/0".getBytes(StandardCharsets.UTF_8),
-                    "{\"site\":\"s1\",\"quantity\":2.0}".getBytes(StandardCharsets.UTF_8))).get();
-        }
+        changelogHolding(changelog, new byte[][] {"s1/gypsum".getBytes(StandardCharsets.UTF_8), null},
+                new byte[][] {"s1/gypsum/out.reuse/0".getBytes(StandardCharsets.UTF_8),
+                        "{\"site\":\"s1\",\"quantity\":2.0}".getBytes(StandardCharsets.UTF_8)});
 
         try (StreamProcessor processor = processor("json-app")) {
             assertThatThrownBy(processor::start).isInstanceOf(StateFormat.StateFormatException.class)
@@ -94,13 +89,7 @@ class StateFormatIT {
     void shouldStopAtStartWhenAChangelogHoldsHeldReadingsOfFormat2() throws Exception {
         // Format 2 held one reading per entry; format 3 holds chunks of them under the same store name.
         String changelog = "v2-app-" + StoreNames.HELD_READINGS + "-changelog";
-        admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            byte[] v2 = {2, 0x40, 0, 0, 0, 0, 0, 0, 0, 0};
-            producer.send(new ProducerRecord<>(changelog, "s1\0m1\0".getBytes(StandardCharsets.UTF_8), v2)).get();
-        }
+        changelogHolding(changelog, new byte[][] {"s1\0m1\0".getBytes(StandardCharsets.UTF_8), {2, 0x40, 0, 0, 0, 0, 0, 0, 0, 0}});
 
         try (StreamProcessor processor = processor("v2-app")) {
             assertThatThrownBy(processor::start).isInstanceOf(StateFormat.StateFormatException.class)
@@ -120,6 +109,18 @@ class StateFormatIT {
         } finally {
             admin.createPartitions(Map.of(Topics.METERS.name(), NewPartitions.increaseTo(3), Topics.SITES.name(), NewPartitions.increaseTo(3)))
                     .all().get();
+        }
+    }
+
+    /** Creates {@code changelog}, compacted as Kafka Streams creates changelogs, holding {@code records}: key and value each. */
+    private static void changelogHolding(String changelog, byte[][]... records) throws Exception {
+        admin.createTopics(List.of(new NewTopic(changelog, 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (byte[][] r : records) {
+                producer.send(new ProducerRecord<>(changelog, r[0], r[1])).get();
+            }
         }
     }
 }

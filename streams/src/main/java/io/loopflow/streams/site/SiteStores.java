@@ -156,13 +156,7 @@ public final class SiteStores {
 
     /** The chunk of held readings with the greatest start at or before {@code ts}: its start and value, or null. */
     private KeyValue<Long, byte[]> floorChunk(String site, String meter, long ts) {
-        try (KeyValueIterator<Bytes, byte[]> it = held.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, ts))) {
-            if (!it.hasNext()) {
-                return null;
-            }
-            KeyValue<Bytes, byte[]> kv = it.next();
-            return KeyValue.pair(timeOf(kv.key), kv.value);
-        }
+        return firstChunk(held.reverseRange(timeKey(site, meter, Long.MIN_VALUE), timeKey(site, meter, ts)));
     }
 
     /** The chunk with the least start after {@code ts}, or null. */
@@ -170,7 +164,12 @@ public final class SiteStores {
         if (ts == Long.MAX_VALUE) {
             return null;
         }
-        try (KeyValueIterator<Bytes, byte[]> it = held.range(timeKey(site, meter, ts + 1), timeKey(site, meter, Long.MAX_VALUE))) {
+        return firstChunk(held.range(timeKey(site, meter, ts + 1), timeKey(site, meter, Long.MAX_VALUE)));
+    }
+
+    /** The first chunk {@code it} gives, start and value, or null; closes it. */
+    private static KeyValue<Long, byte[]> firstChunk(KeyValueIterator<Bytes, byte[]> it) {
+        try (it) {
             if (!it.hasNext()) {
                 return null;
             }
