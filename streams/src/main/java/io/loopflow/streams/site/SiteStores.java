@@ -280,7 +280,9 @@ public final class SiteStores {
      * Holds {@code h} (not held yet: its ts and seq were checked), and its seq in the meter's seq index. An in-order
      * reading ({@code clock} null or before it) is appended to the meter's last chunk, whose start {@code lastChunk} the
      * meter's clock keeps (null, or a chunk that no longer ends at {@code clock}: looked up); a full chunk starts a new
-     * one. An out-of-order reading goes into the chunk before it, which splits in two when full.
+     * one. An out-of-order reading goes into the chunk before it, which splits in two when full; one that would end a
+     * full chunk before it (or has none) goes at the front of the chunk after it while that has room, so that a gap
+     * filled oldest first or newest first (a logger's backlog) fills whole chunks rather than one chunk per reading.
      *
      * @return the start of the chunk that now holds the meter's newest reading, for its clock; null when not known
      */
@@ -301,8 +303,11 @@ public final class SiteStores {
             c = floorChunk(site, meter, ts);
         }
         if (c == null || (inOrder && readingsIn(c.value) >= CHUNK)) {
+            if (!inOrder) {
+                return putBeforeNext(site, meter, h, clock, lastChunk);
+            }
             held.put(timeKey(site, meter, ts), chunkOf(List.of(h)));
-            return inOrder ? Long.valueOf(ts) : lastChunk;
+            return ts;
         }
         if (inOrder) {
             // An append: the chunk's bytes, one entry more.
@@ -315,6 +320,10 @@ public final class SiteStores {
             appended[1] = (byte) (readingsIn(v) + 1);
             held.put(timeKey(site, meter, c.key), appended);
             return c.key;
+        }
+        if (readingsIn(c.value) >= CHUNK && tsAt(c.value, CHUNK - 1) < ts) {
+            // After every reading of a full chunk: a split would leave two half-full chunks for each one filled.
+            return putBeforeNext(site, meter, h, clock, lastChunk);
         }
         List<HeldReading> rs = readings(c.value);
         int at = 0;
@@ -332,6 +341,34 @@ public final class SiteStores {
         held.put(timeKey(site, meter, c.key), chunkOf(lower));
         held.put(timeKey(site, meter, upper.get(0).ts()), chunkOf(upper));
         return holdsNewest ? Long.valueOf(upper.get(0).ts()) : lastChunk;
+    }
+
+    /**
+     * Holds the out-of-order {@code h}, which no chunk before it can take, at the front of the chunk after it when that
+     * has room (the chunk is then keyed by {@code h}'s ts: one delete and one put), else in a chunk of its own.
+     *
+     * @return the start of the chunk that now holds the meter's newest reading, as {@link #putHeld}
+     */
+    private Long putBeforeNext(String site, String meter, HeldReading h, Long clock, Long lastChunk) {
+        long ts = h.ts();
+        KeyValue<Long, byte[]> next = chunkAfter(site, meter, ts);
+        if (next == null || readingsIn(next.value) >= CHUNK) {
+            held.put(timeKey(site, meter, ts), chunkOf(List.of(h)));
+            return lastChunk;
+        }
+        byte[] v = next.value;
+        Bin.Writer w = Bin.Writer.key();
+        entry(w, h);
+        byte[] e = w.bytes();
+        byte[] prepended = new byte[v.length + e.length];
+        System.arraycopy(v, 0, prepended, 0, HEAD);
+        System.arraycopy(e, 0, prepended, HEAD, e.length);
+        System.arraycopy(v, HEAD, prepended, HEAD + e.length, v.length - HEAD);
+        prepended[1] = (byte) (readingsIn(v) + 1);
+        forget(held, timeKey(site, meter, next.key));
+        held.put(timeKey(site, meter, ts), prepended);
+        boolean holdsNewest = clock != null && tsAt(v, readingsIn(v) - 1) == clock;
+        return holdsNewest ? Long.valueOf(ts) : lastChunk;
     }
 
     /**

@@ -71,6 +71,33 @@ class HeldChunksTest {
         assertThat(f.all(StoreNames.SEEN_SEQS)).isEmpty();
     }
 
+    @Test
+    void readingsUploadedNewestFirstFillWholeChunks() {
+        Fixture f = new Fixture();
+        for (long ts = 99; ts >= 0; ts--) {
+            f.put(new HeldReading(ts * 1000, ts, ts));
+        }
+        assertThat(f.chunks()).extracting(kv -> SiteStores.readingsIn(kv.value)).containsExactly(4, 32, 32, 32);
+        assertThat(f.chunks()).extracting(kv -> kv.key).containsExactly(0L, 4_000L, 36_000L, 68_000L);
+        assertThat(f.chunk).as("the chunk that holds the clock's reading, re-keyed as older readings went in front").isEqualTo(68_000L);
+        assertThat(f.stores.heldBefore("s1", "m1", 36_000)).isEqualTo(new HeldReading(35_000, 35, 35L));
+        assertThat(f.stores.heldAfter("s1", "m1", 35_000)).isEqualTo(new HeldReading(36_000, 36, 36L));
+
+        // a gap after a full chunk, filled newest first: in front of the chunk after the gap while it has room
+        Fixture g = new Fixture();
+        for (long ts = 0; ts < 32; ts++) {
+            g.put(new HeldReading(ts * 1000, ts, null));
+        }
+        g.put(new HeldReading(100_000, 100, null));
+        for (long ts = 99; ts >= 32; ts--) {
+            g.put(new HeldReading(ts * 1000, ts, null));
+        }
+        assertThat(g.chunks()).extracting(kv -> SiteStores.readingsIn(kv.value)).containsExactly(32, 5, 32, 32);
+        assertThat(g.chunk).isEqualTo(69_000L);
+        g.put(new HeldReading(101_000, 101, null));
+        assertThat(g.chunks()).extracting(kv -> SiteStores.readingsIn(kv.value)).containsExactly(32, 5, 32, 32, 1);
+    }
+
     private static void check(long seed) {
         Random random = new Random(seed);
         Fixture f = new Fixture();
@@ -78,11 +105,21 @@ class HeldChunksTest {
         int n = 1 + random.nextInt(300);
         long floor = Long.MIN_VALUE;
         long nextSeq = random.nextInt(200) - 100;
+        long down = Long.MIN_VALUE; // a backlog uploaded newest first, below the clock
         for (int i = 0; i < n; i++) {
             long clock = model.isEmpty() ? 0 : model.lastKey();
-            // mostly in order, like meters; now and then one older than the clock but not below the pruning floor
-            long ts = random.nextInt(10) < 7 || model.isEmpty() ? clock + 1 + random.nextInt(3_000)
-                    : Math.max(floor == Long.MIN_VALUE ? 0 : floor, clock - random.nextInt(60_000));
+            long lowest = floor == Long.MIN_VALUE ? 0 : floor;
+            int mode = model.isEmpty() ? 0 : random.nextInt(20);
+            long ts;
+            if (mode < 12) {
+                ts = clock + 1 + random.nextInt(3_000); // in order, like most meters
+            } else if (mode < 15) {
+                ts = Math.max(lowest, clock - random.nextInt(60_000)); // older than the clock, not below the pruning floor
+            } else {
+                down = down == Long.MIN_VALUE || down <= lowest ? clock : down;
+                ts = Math.max(lowest, down - 1 - random.nextInt(2_000));
+                down = ts;
+            }
             if (model.containsKey(ts)) {
                 continue; // the processor rejects a duplicate ts before holding it
             }
