@@ -153,6 +153,10 @@ public final class LoopflowTopology {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         // The default (log and fail) processing handler also for the global material table: a bug fails loudly.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Kafka Streams 4.3.1's partition assignor builds a StreamsConfig of its own from the main consumer's settings and,
+        // not finding the key among them, warns at every start that the handler is not enabled for the global thread. The
+        // same setting passed to the main consumer keeps that false warning out of the log.
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         // RocksDB memory bounded and shared by every store of the process (RocksDB's defaults give each store its own).
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATE_CACHE_BYTES);

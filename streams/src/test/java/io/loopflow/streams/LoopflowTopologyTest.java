@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -100,6 +101,16 @@ class LoopflowTopologyTest {
             }
         }
         throw new AssertionError("no processor " + name + " in\n" + description);
+    }
+
+    @Test
+    void shouldGiveThePartitionAssignorTheGlobalProcessingHandlerSettingSoThatItDoesNotWarnFalsely() {
+        Properties p = LoopflowTopology.streamsProperties(ProcessorConfig.defaults("unused:9092", Path.of("unused")),
+                new StreamsCounters(new SimpleMeterRegistry()));
+        // Kafka Streams' assignor reads a StreamsConfig made of the main consumer's settings (AssignorConfiguration).
+        Map<String, Object> mainConsumer = new StreamsConfig(p).getMainConsumerConfigs("g", "c", 0);
+        assertThat(mainConsumer).containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        assertThat(new StreamsConfig(mainConsumer).getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
     }
 
     @Test

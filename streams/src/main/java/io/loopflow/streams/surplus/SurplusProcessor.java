@@ -122,8 +122,12 @@ final class SurplusProcessor implements Processor<String, SurplusInput, String, 
         if (changed) {
             // Stamped with its event time, which never goes back for a key (the view over loopflow.surplus needs that):
             // the inputs of one surplus carry the clocks of different writers (readings: the gateway's; flows: the
-            // flow application's punctuations), whose timestamps interleave.
-            context.forward(new Record<>(figure.key(), figure, s.now().toEpochMilli()));
+            // flow application's punctuations), whose timestamps interleave. But never after the wall clock: that event
+            // time is an open flow window's end, ahead by up to streams.flow-window, or a level's ts, ahead by up to
+            // ingest.max-future, and a broker refuses a record stamped more than message.timestamp.after.max.ms (Kafka
+            // 4: 1 h) ahead of its clock, which would stop this application. The lesser of two clocks that never go back
+            // never goes back either.
+            context.forward(new Record<>(figure.key(), figure, Math.min(s.now().toEpochMilli(), context.currentSystemTimeMs())));
             published = figure;
         }
 

@@ -31,6 +31,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,6 +119,26 @@ class SurplusTopologyTest {
 
     private List<AlertRecord> alerts() {
         return out(Topics.ALERTS).readValuesToList();
+    }
+
+    @Test
+    void shouldNeverStampASurplusAheadOfTheWallClockSinceABrokerRefusesRecordsAnHourAhead() {
+        in(Topics.MATERIALS).pipeInput("gypsum", new MaterialDescriptor("FGD gypsum", Dimension.MASS, "10 01 05", 100.0));
+        site("asnaes", ASNAES);
+        // A provisional two-hour flow window opened now (streams.flow-window PT2H): its end, the surplus's event time,
+        // lies two hours ahead of the wall clock.
+        Instant end = T0.plus(Duration.ofHours(2));
+        FlowRecord open = new FlowRecord("asnaes", "gypsum", Role.OUT_STORAGE, T0, end, 30, "t", 1, false);
+        in(Topics.FLOWS).pipeInput(open.key(), open, wall);
+        advanceWall(Duration.ofMinutes(10));
+        FlowRecord more = new FlowRecord("asnaes", "gypsum", Role.OUT_STORAGE, T0, end, 40, "t", 2, false);
+        in(Topics.FLOWS).pipeInput(more.key(), more, wall);
+
+        List<TestRecord<String, SurplusRecord>> out = out(Topics.SURPLUS).readRecordsToList();
+
+        assertThat(out).extracting(r -> r.getValue().available()).containsExactly(30.0, 40.0);
+        assertThat(out).extracting(r -> r.getValue().ts()).containsOnly(end);
+        assertThat(out).extracting(TestRecord::timestamp).containsExactly(T0.toEpochMilli(), T0.plus(Duration.ofMinutes(10)).toEpochMilli());
     }
 
     @Test
