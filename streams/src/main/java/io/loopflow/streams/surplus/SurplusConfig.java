@@ -1,6 +1,7 @@
 package io.loopflow.streams.surplus;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Settings of the surplus and matching application: {@code surplus.horizon} (default 24 h) is how far
@@ -23,6 +24,31 @@ public record SurplusConfig(Duration horizon, double defaultThreshold, Duration 
         }
         if (evaluateEvery == null || evaluateEvery.toMillis() < 1) {
             throw new IllegalArgumentException("surplus.evaluate-every must be at least 1 ms, got " + evaluateEvery);
+        }
+    }
+
+    /**
+     * The most {@code out.storage} flow windows one site and material may keep (24 h of 5 s windows): they are one value
+     * of the surplus state store, so one record of its changelog, which must fit a Kafka record (1 MiB by default).
+     * SurplusStateSizeTest measures the widest such value: 884,430 bytes.
+     */
+    public static final int MAX_STORAGE_WINDOWS = 17_281;
+
+    /**
+     * Refuses a horizon that holds more than {@link #MAX_STORAGE_WINDOWS} flow windows of {@code flowWindow} (window
+     * starts from the horizon's start to now, both included): the surplus application would stop at the first state it
+     * could not write to its changelog.
+     *
+     * @throws IllegalArgumentException naming both settings and the shortest flow window that fits
+     */
+    public static void checkStorageWindows(Duration horizon, Duration flowWindow) {
+        long windows = horizon.toMillis() / flowWindow.toMillis() + 1;
+        if (windows > MAX_STORAGE_WINDOWS) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "streams.flow-window (%s) and surplus.horizon (%s) would keep %,d out.storage flow windows of a site and "
+                            + "material in one surplus state record; at most %,d fit a Kafka record: use a flow window of at "
+                            + "least %s", flowWindow, horizon, windows, MAX_STORAGE_WINDOWS,
+                    Duration.ofMillis(horizon.toMillis() / MAX_STORAGE_WINDOWS + 1)));
         }
     }
 
