@@ -2,6 +2,7 @@ package io.loopflow.app;
 
 import io.loopflow.ingest.GatewayConfig;
 import io.loopflow.streams.ProcessorConfig;
+import io.loopflow.streams.surplus.SurplusConfig;
 import io.loopflow.streams.window.KpiWindow;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,8 @@ public record LocalConfig(int mqttPort, int kafkaPort, int httpPort, Path dataDi
         Objects.requireNonNull(dataDir, "--data-dir");
         dataDir = dataDir.toAbsolutePath().normalize();
         positive("--flow-window", flowWindow);
+        // The stream processor checks it too; here it fails before a broker starts.
+        SurplusConfig.checkStorageWindows(SurplusConfig.DEFAULT_HORIZON, flowWindow, "--flow-window");
         if (kpiWindows == null || kpiWindows.isEmpty()) {
             throw new IllegalArgumentException("--kpi-windows must name at least one window");
         }

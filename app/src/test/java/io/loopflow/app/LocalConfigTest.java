@@ -46,5 +46,9 @@ class LocalConfigTest {
         assertThatThrownBy(() -> config(1883, 1, Duration.ofSeconds(-1), kpi, 1)).hasMessageStartingWith("--grace");
         assertThatThrownBy(() -> config(1883, 1, Duration.ZERO, List.of(), 1)).hasMessageStartingWith("--kpi-windows");
         assertThatThrownBy(() -> config(1883, 1, Duration.ZERO, kpi, 0.5)).hasMessageStartingWith("--sim-speed");
+        assertThatThrownBy(() -> new LocalConfig(1883, 9092, 8080, Path.of("data"), Duration.ofSeconds(1), List.of(Duration.ofHours(1)),
+                Duration.ZERO, Duration.ofMinutes(15), MqttPersistence.MEMORY, 1, Duration.ofSeconds(30), false, 1, Duration.ZERO,
+                Instant.parse("2000-01-01T00:00:00Z")))
+                .hasMessageStartingWith("--flow-window (PT1S) and surplus.horizon (PT24H) would keep 86,401 out.storage flow windows");
     }
 }

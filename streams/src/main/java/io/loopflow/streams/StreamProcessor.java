@@ -75,7 +75,7 @@ public final class StreamProcessor implements AutoCloseable {
      * @param httpHost interface the HTTP API binds to ({@code 0.0.0.0}: all)
      */
     public StreamProcessor(ProcessorConfig config, SurplusConfig surplus, MeterRegistry registry, String httpHost) {
-        SurplusConfig.checkStorageWindows(surplus.horizon(), config.flowWindow());
+        SurplusConfig.checkStorageWindows(surplus.horizon(), config.flowWindow(), "streams.flow-window");
         this.config = config;
         this.surplusConfig = surplus;
         this.counters = new StreamsCounters(registry);

@@ -39,15 +39,17 @@ public record SurplusConfig(Duration horizon, double defaultThreshold, Duration 
      * starts from the horizon's start to now, both included): the surplus application would stop at the first state it
      * could not write to its changelog.
      *
+     * @param flowWindowKey how the caller's configuration names the flow window ({@code streams.flow-window},
+     *     {@code --flow-window})
      * @throws IllegalArgumentException naming both settings and the shortest flow window that fits
      */
-    public static void checkStorageWindows(Duration horizon, Duration flowWindow) {
+    public static void checkStorageWindows(Duration horizon, Duration flowWindow, String flowWindowKey) {
         long windows = horizon.toMillis() / flowWindow.toMillis() + 1;
         if (windows > MAX_STORAGE_WINDOWS) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "streams.flow-window (%s) and surplus.horizon (%s) would keep %,d out.storage flow windows of a site and "
-                            + "material in one surplus state record; at most %,d fit a Kafka record: use a flow window of at "
-                            + "least %s", flowWindow, horizon, windows, MAX_STORAGE_WINDOWS,
+                    "%s (%s) and surplus.horizon (%s) would keep %,d out.storage flow windows of a site and material in one "
+                            + "surplus state record; at most %,d fit a Kafka record: use a flow window of at least %s",
+                    flowWindowKey, flowWindow, horizon, windows, MAX_STORAGE_WINDOWS,
                     Duration.ofMillis(horizon.toMillis() / MAX_STORAGE_WINDOWS + 1)));
         }
     }

@@ -38,12 +38,12 @@ class SurplusStateSizeTest {
 
     @Test
     void shouldRefuseAFlowWindowThatWouldKeepMoreStorageWindowsThanARecordHolds() {
-        SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofMinutes(1));
-        SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofSeconds(5));
-        assertThatThrownBy(() -> SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofMillis(4_999)))
+        SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofMinutes(1), "streams.flow-window");
+        SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofSeconds(5), "streams.flow-window");
+        assertThatThrownBy(() -> SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofMillis(4_999), "streams.flow-window"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("17,284");
-        assertThatThrownBy(() -> SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> SurplusConfig.checkStorageWindows(Duration.ofHours(24), Duration.ofSeconds(1), "streams.flow-window"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("streams.flow-window (PT1S) and surplus.horizon (PT24H) would keep 86,401 out.storage flow windows of a "
                         + "site and material in one surplus state record; at most 17,281 fit a Kafka record: use a flow window of "
