@@ -7,6 +7,7 @@ import io.loopflow.core.model.FlowRecord;
 import io.loopflow.core.model.MeterKind;
 import io.loopflow.core.model.Rejection;
 import io.loopflow.core.model.Role;
+import io.loopflow.core.model.SiteDescriptor;
 import io.loopflow.core.units.Dimension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,6 +61,18 @@ class RejectionTest {
         });
         assertThat(f.counter("loopflow.streams.rejected", "reason", "unknown_meter")).isEqualTo(1.0);
         assertThat(f.flowLog).isEmpty();
+    }
+
+    @Test
+    void shouldKeepRunningOnASiteNameTooLongForAStoreString() {
+        // 70,000 characters, written straight to loopflow.sites (the gateway refuses names over 200): a store string
+        // holds 64 KiB, so the processor keeps the first 1,000, and the site's readings are credited as ever.
+        f.site("s1", new SiteDescriptor("A".repeat(70_000), "r1", null, null));
+        f.reading("s1", "scale", at(0, 0), 5);
+        f.reading("s1", "scale", at(0, 30), 7);
+
+        assertThat(f.rejectionLog).isEmpty();
+        assertThat(creditedAfterClosing()).isEqualTo(12.0);
     }
 
     @Test

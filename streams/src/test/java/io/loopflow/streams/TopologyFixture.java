@@ -108,7 +108,11 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture site(String site, String region) {
-        sites.pipeInput(site, new SiteDescriptor(site.toUpperCase(), region, null, null), wall);
+        return site(site, new SiteDescriptor(site.toUpperCase(), region, null, null));
+    }
+
+    TopologyFixture site(String site, SiteDescriptor descriptor) {
+        sites.pipeInput(site, descriptor, wall);
         drain();
         return this;
     }

@@ -342,7 +342,7 @@ public final class InboundDecoder {
 
     static SiteDescriptor site(ObjectNode o) {
         onlyFields(o, "site", Set.of("name", "region", "lat", "lon"));
-        String name = requiredText(o, "name");
+        String name = requiredName(o);
         String region = Ids.require("region", requiredText(o, "region"));
         Double lat = optionalNumber(o, "lat");
         Double lon = optionalNumber(o, "lon");
@@ -360,7 +360,7 @@ public final class InboundDecoder {
 
     static MaterialDescriptor material(ObjectNode o) {
         onlyFields(o, "material", Set.of("name", "dimension", "ewc", "surplusThreshold"));
-        String name = requiredText(o, "name");
+        String name = requiredName(o);
         String dim = requiredText(o, "dimension");
         Dimension dimension;
         try {
@@ -447,6 +447,18 @@ public final class InboundDecoder {
                 throw invalid("unknown field '" + abbreviate(f) + "' in " + what + " descriptor (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
+    }
+
+    /** The longest {@code name} of a site or material descriptor, in characters. */
+    public static final int MAX_NAME_CHARS = 200;
+
+    /** A descriptor's display name: required, at most {@link #MAX_NAME_CHARS} characters (a label, not a document). */
+    private static String requiredName(ObjectNode o) {
+        String name = requiredText(o, "name");
+        if (name.length() > MAX_NAME_CHARS) {
+            throw invalid("name must be at most " + MAX_NAME_CHARS + " characters, got " + name.length() + ": " + abbreviate(name));
+        }
+        return name;
     }
 
     private static String requiredText(ObjectNode o, String field) {

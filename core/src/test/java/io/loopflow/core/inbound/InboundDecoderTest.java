@@ -261,6 +261,26 @@ class InboundDecoderTest {
         }
 
         @Test
+        void shouldRefuseANameLongerThanALabel() {
+            String longest = "A".repeat(InboundDecoder.MAX_NAME_CHARS);
+            assertThat(decode("loopflow/v1/asnaes/site", "{\"name\":\"" + longest + "\",\"region\":\"kalundborg\"}").rejections()).isEmpty();
+            assertThat(decode("loopflow/v1/materials/gypsum", "{\"name\":\"" + longest + "\",\"dimension\":\"mass\"}").rejections())
+                    .isEmpty();
+
+            // 70,000 characters: past what a store string holds (64 KiB), within the 256 KiB payload
+            Decoded site = decode("loopflow/v1/asnaes/site", "{\"name\":\"" + "A".repeat(70_000) + "\",\"region\":\"kalundborg\"}");
+            Decoded material = decode("loopflow/v1/materials/gypsum", "{\"name\":\"" + longest + "B\",\"dimension\":\"mass\"}");
+
+            assertThat(site.descriptor()).isNull();
+            assertThat(site.rejections()).singleElement().satisfies(r -> {
+                assertThat(r.reason()).isEqualTo(RejectReason.INVALID_FIELD);
+                assertThat(r.detail()).startsWith("name must be at most 200 characters, got 70000: AAAA").hasSizeLessThan(200);
+            });
+            assertThat(material.descriptor()).isNull();
+            assertThat(material.rejections()).singleElement().satisfies(r -> assertThat(r.detail()).startsWith("name must be at most 200 characters, got 201"));
+        }
+
+        @Test
         void shouldTurnAnEmptyRetainedPayloadIntoATombstone() {
             Decoded d = decode("loopflow/v1/asnaes/meters/gypsum-out/meta", "");
 

@@ -704,13 +704,24 @@ public final class SiteStores {
         SiteDescriptor d = s.descriptor();
         b.bool(d != null);
         if (d != null) {
-            b.str(d.name()).str(d.region()).bool(d.hasCoordinates());
+            b.str(storedName(d.name())).str(d.region()).bool(d.hasCoordinates());
             if (d.hasCoordinates()) {
                 b.f64(d.lat()).f64(d.lon());
             }
         }
         sites.put(key1(site), b.i64(s.newestClock()).i64(s.newestClosedEnd()).bytes());
     }
+
+    /**
+     * The site's name as kept here, at most {@link #STORED_NAME_CHARS} characters: the processor reads only the region, and
+     * a name the gateway refuses (on {@code loopflow.sites} from another writer, or from a gateway before its limit) could
+     * otherwise pass a store string's 64 KiB and stop the application at every start.
+     */
+    static String storedName(String name) {
+        return name == null || name.length() <= STORED_NAME_CHARS ? name : name.substring(0, STORED_NAME_CHARS);
+    }
+
+    static final int STORED_NAME_CHARS = 1_000;
 
     StockLevel stock(String site, String meter) {
         byte[] v = stock.get(key2(site, meter));
