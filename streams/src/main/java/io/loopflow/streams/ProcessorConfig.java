@@ -41,6 +41,8 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
 
     public static final String DEFAULT_APPLICATION_ID = "loopflow-streams";
     public static final Duration DEFAULT_FLOW_WINDOW = Duration.ofMinutes(1);
+    /** The longest {@code streams.commit-interval}: three of it is the transaction timeout, within a broker's 15 min. */
+    public static final Duration MAX_COMMIT_INTERVAL = Duration.ofMinutes(5);
     public static final List<KpiWindow> DEFAULT_KPI_WINDOWS = List.of(KpiWindow.of(Duration.ofHours(1)), KpiWindow.DAY);
     public static final ZoneId DEFAULT_TIME_ZONE = ZoneOffset.UTC;
     public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
@@ -86,6 +88,10 @@ public record ProcessorConfig(String kafkaBootstrap, String applicationId, Path 
         require(restateHorizon != null && !restateHorizon.isNegative(), "streams.restate-horizon must not be negative, got " + restateHorizon);
         positive("streams.gap-max", gapMax);
         positive("streams.commit-interval", commitInterval);
+        // A transaction spans a commit interval; its timeout (LoopflowTopology: three intervals) must stay within the
+        // broker's transaction.max.timeout.ms, 15 min by default.
+        require(commitInterval.compareTo(MAX_COMMIT_INTERVAL) <= 0,
+                "streams.commit-interval must be at most " + MAX_COMMIT_INTERVAL + " (a transaction lasts about one), got " + commitInterval);
         require(httpPort >= -1 && httpPort <= 65535, "streams.http-port must be -1 (off), 0 (free port) or 1..65535, got " + httpPort);
         require(streamThreads >= 1 && streamThreads <= 64, "streams.threads must be 1..64, got " + streamThreads);
     }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,19 @@ class LoopflowTopologyTest {
         Map<String, Object> mainConsumer = new StreamsConfig(p).getMainConsumerConfigs("g", "c", 0);
         assertThat(mainConsumer).containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         assertThat(new StreamsConfig(mainConsumer).getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
+    }
+
+    @Test
+    void shouldGiveALongCommitIntervalATransactionTimeoutKafkaStreamsAccepts() {
+        ProcessorConfig defaults = ProcessorConfig.defaults("unused:9092", Path.of("unused"));
+        StreamsCounters counters = new StreamsCounters(new SimpleMeterRegistry());
+        assertThat(new StreamsConfig(LoopflowTopology.streamsProperties(defaults, counters)).getProducerConfigs("c"))
+                .containsEntry(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+        // Kafka Streams' own check (StreamsConfig: commit interval within the transaction timeout) passes.
+        Properties thirty = LoopflowTopology.streamsProperties(defaults.withCommitInterval(Duration.ofSeconds(30)), counters);
+        assertThat(new StreamsConfig(thirty).getProducerConfigs("c")).containsEntry(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 90_000);
+        Properties longest = LoopflowTopology.streamsProperties(defaults.withCommitInterval(ProcessorConfig.MAX_COMMIT_INTERVAL), counters);
+        assertThat(new StreamsConfig(longest).getProducerConfigs("c")).containsEntry(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 900_000);
     }
 
     @Test

@@ -54,6 +54,8 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> defaults.withIdleTimeout(null)).hasMessageStartingWith("streams.idle-timeout");
         assertThatThrownBy(() -> defaults.withGapMax(Duration.ZERO)).hasMessageStartingWith("streams.gap-max");
         assertThatThrownBy(() -> defaults.withCommitInterval(Duration.ZERO)).hasMessageStartingWith("streams.commit-interval");
+        assertThatThrownBy(() -> defaults.withCommitInterval(Duration.ofMinutes(5).plusMillis(1)))
+                .hasMessageStartingWith("streams.commit-interval must be at most PT5M");
         assertThatThrownBy(() -> defaults.withHttpPort(-2)).hasMessageStartingWith("streams.http-port");
         assertThatThrownBy(() -> defaults.withKafkaBootstrap(" ")).hasMessageStartingWith("streams.kafka-bootstrap");
         assertThatThrownBy(() -> defaults.withApplicationId("a b")).hasMessageStartingWith("streams.application-id");
