@@ -219,6 +219,13 @@ public final class SiteStores {
         return w.bytes();
     }
 
+    /** One reading's entry alone, to splice into a chunk's bytes. */
+    private static byte[] entryBytes(HeldReading h) {
+        Bin.Writer w = Bin.Writer.key();
+        entry(w, h);
+        return w.bytes();
+    }
+
     private static void entry(Bin.Writer w, HeldReading h) {
         w.i64(h.ts()).f64(h.value()).bool(h.seq() != null).i64(h.seq() == null ? 0 : h.seq());
     }
@@ -312,9 +319,7 @@ public final class SiteStores {
         if (inOrder) {
             // An append: the chunk's bytes, one entry more.
             byte[] v = c.value;
-            Bin.Writer w = Bin.Writer.key();
-            entry(w, h);
-            byte[] e = w.bytes();
+            byte[] e = entryBytes(h);
             byte[] appended = Arrays.copyOf(v, v.length + e.length);
             System.arraycopy(e, 0, appended, v.length, e.length);
             appended[1] = (byte) (readingsIn(v) + 1);
@@ -357,9 +362,7 @@ public final class SiteStores {
             return lastChunk;
         }
         byte[] v = next.value;
-        Bin.Writer w = Bin.Writer.key();
-        entry(w, h);
-        byte[] e = w.bytes();
+        byte[] e = entryBytes(h);
         byte[] prepended = new byte[v.length + e.length];
         System.arraycopy(v, 0, prepended, 0, HEAD);
         System.arraycopy(e, 0, prepended, HEAD, e.length);
